@@ -1,0 +1,1 @@
+"""Model factories: `build_<name>(...) -> keras.Model`, one module per model family."""

@@ -1,0 +1,47 @@
+"""Autoencoders for 28×28 grayscale images: x → encoder → z (the bottleneck) → decoder → x̂.
+
+Both builders return a model whose sub-models are named "encoder" and "decoder", so the page can
+encode images to the latent space and decode latent points on their own.
+"""
+
+import keras
+from keras import layers
+
+
+def build_conv_autoencoder(bottleneck: int = 16, image_size: int = 28) -> keras.Model:
+    """Two stride-2 convolutions down (28→14→7), a dense bottleneck, transposed convolutions up."""
+    inputs = keras.Input(shape=(image_size, image_size, 1), name="image")
+    x = layers.Conv2D(filters=32, kernel_size=3, strides=2, padding="same", activation="relu")(inputs)
+    x = layers.Conv2D(filters=64, kernel_size=3, strides=2, padding="same", activation="relu")(x)
+    x = layers.Flatten()(x)
+    z = layers.Dense(units=bottleneck, name="z")(x)
+    encoder = keras.Model(inputs, z, name="encoder")
+
+    side = image_size // 4
+    latent = keras.Input(shape=(bottleneck,), name="z")
+    y = layers.Dense(units=side * side * 64, activation="relu")(latent)
+    y = layers.Reshape((side, side, 64))(y)
+    y = layers.Conv2DTranspose(filters=64, kernel_size=3, strides=2, padding="same", activation="relu")(y)
+    y = layers.Conv2DTranspose(filters=32, kernel_size=3, strides=2, padding="same", activation="relu")(y)
+    outputs = layers.Conv2D(filters=1, kernel_size=3, padding="same", activation="sigmoid")(y)
+    decoder = keras.Model(latent, outputs, name="decoder")
+
+    return keras.Model(inputs, decoder(encoder(inputs)), name="conv_autoencoder")
+
+
+def build_dense_autoencoder(bottleneck: int = 16, image_size: int = 28) -> keras.Model:
+    """The same idea with fully connected layers only: no notion that nearby pixels belong together."""
+    pixels = image_size * image_size
+    inputs = keras.Input(shape=(image_size, image_size, 1), name="image")
+    x = layers.Flatten()(inputs)
+    x = layers.Dense(units=256, activation="relu")(x)
+    z = layers.Dense(units=bottleneck, name="z")(x)
+    encoder = keras.Model(inputs, z, name="encoder")
+
+    latent = keras.Input(shape=(bottleneck,), name="z")
+    y = layers.Dense(units=256, activation="relu")(latent)
+    y = layers.Dense(units=pixels, activation="sigmoid")(y)
+    outputs = layers.Reshape((image_size, image_size, 1))(y)
+    decoder = keras.Model(latent, outputs, name="decoder")
+
+    return keras.Model(inputs, decoder(encoder(inputs)), name="dense_autoencoder")

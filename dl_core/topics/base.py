@@ -1,0 +1,88 @@
+"""What every trainable topic provides, and what the engine hands it while it trains.
+
+A topic module defines `TOPIC = TopicSpec(...)` at import time without importing Keras, so that
+listing topics, validating parameters and computing cache keys stays cheap (the home page and the
+command line's `topics` never pay for TensorFlow). Keras is imported inside `train()`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from dl_core.params import Schema
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    name: str  # e.g. "MNIST", "built-in digits"
+    source: str  # "real" | "builtin" | "upload"
+    train: int
+    val: int
+    fingerprint: str  # content identity: goes into the cache key
+    note: str = ""  # shown to the learner, e.g. why the built-in set is used
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "source": self.source, "train": self.train, "val": self.val,
+                "note": self.note}
+
+
+@dataclass
+class TrainResult:
+    model: Any  # keras.Model saved as model.keras
+    metrics: dict[str, float]
+    history: dict[str, list[float]]
+    dataset: DatasetInfo
+    previews: list[np.ndarray] = field(default_factory=list)  # one uint8 image per epoch, epoch 0 first
+    artifacts: dict[str, np.ndarray] = field(default_factory=dict)  # extra arrays for the page
+    info: dict[str, Any] = field(default_factory=dict)  # extra JSON facts (model code, notes)
+
+
+class StopRequested(Exception):
+    """Raised inside training when the learner cancelled: nothing reaches the cache."""
+
+
+class TrainContext:
+    """The engine's side of a training run: progress out, cancellation in.
+
+    `emit` receives plain dicts (JSON-able, plus numpy preview images) and must be cheap: the
+    batch-level events are throttled here so a fast model cannot flood the UI.
+    """
+
+    def __init__(self, emit: Callable[[dict], None] | None = None,
+                 should_stop: Callable[[], bool] | None = None, batch_interval_s: float = 0.25):
+        self._emit = emit or (lambda event: None)
+        self._should_stop = should_stop or (lambda: False)
+        self._batch_interval_s = batch_interval_s
+        self._last_batch_emit = 0.0
+
+    def emit(self, kind: str, **data: Any) -> None:
+        self._emit({"kind": kind, **data})
+
+    def emit_batch(self, **data: Any) -> None:
+        now = time.monotonic()
+        if now - self._last_batch_emit >= self._batch_interval_s:
+            self._last_batch_emit = now
+            self.emit("batch", **data)
+
+    def should_stop(self) -> bool:
+        return self._should_stop()
+
+    def check_stop(self) -> None:
+        if self._should_stop():
+            raise StopRequested("training was cancelled")
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    title: str
+    summary: str
+    version: int  # bump when the topic's code changes what a trained model means
+    schema: Schema
+    train: Callable[[dict, TrainContext, str | None], TrainResult]
+    dataset_fingerprint: Callable[[dict, str | None], str]
+    data_help: str | None = None  # what --data PATH means for this topic; None = not accepted
