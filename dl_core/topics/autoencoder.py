@@ -110,6 +110,7 @@ def train(params: dict, ctx: TrainContext, data: str | None = None) -> TrainResu
     mean_image = x_train.mean(axis=0)
     metrics = {"val_mse": mse(recon_val, x_val),
                "baseline_mse": mse(np.broadcast_to(mean_image, x_val.shape), x_val)}
+    metrics["relative_error"] = metrics["val_mse"] / metrics["baseline_mse"]
     if params["denoise"]:
         metrics["noisy_input_mse"] = mse(inputs_val, x_val)
 
@@ -124,6 +125,15 @@ def train(params: dict, ctx: TrainContext, data: str | None = None) -> TrainResu
             "model_module": "dl_core/models/autoencoder.py"}
     return TrainResult(model, metrics, progress.history, digits.info, progress.previews,
                        artifacts, info)
+
+
+def reconstruct(model_path, image: np.ndarray) -> tuple[np.ndarray, float]:
+    """Reconstruct one 28×28 image in [0, 1] with a cached model: (x̂ as uint8, its MSE)."""
+    from dl_core.inference import load_shared
+
+    batch = np.asarray(image, np.float32).reshape(1, 28, 28, 1)
+    recon = load_shared(model_path)(batch)
+    return to_uint8(recon[0, ..., 0]), mse(recon, batch)
 
 
 TOPIC = TopicSpec(

@@ -1,0 +1,21 @@
+"""DL Lab router: page config, grouped navigation and the shared sidebar.
+
+Run with `make run` (or `streamlit run app.py`). Importing this file must stay cheap: no
+TensorFlow here or on the home page; pages that train import it only when they need a model.
+"""
+
+import streamlit as st
+
+from ui.navigation import GROUPS, HOME
+from ui.sidebar import render_sidebar
+
+st.set_page_config(page_title="DL Lab", page_icon=":material/school:", layout="wide")
+
+pages = {"": [st.Page(HOME.path, title=HOME.title, icon=HOME.icon, url_path=HOME.url_path,
+                      default=True)]}
+for group, infos in GROUPS.items():
+    pages[group] = [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path) for p in infos]
+
+current = st.navigation(pages)
+render_sidebar()
+current.run()

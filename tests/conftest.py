@@ -1,0 +1,142 @@
+"""Shared test set-up: offline, a private model cache, fast fake topics, a live app and a browser.
+
+The environment is set at import time, before any test imports dl_core, so that worker
+processes spawned by the engine inherit it too.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+CHROMIUM = "/usr/bin/chromium"
+
+_SESSION_CACHE = tempfile.mkdtemp(prefix="dl-lab-test-cache-")
+os.environ.update({
+    "DL_LAB_OFFLINE": "1",  # never probe the network from tests
+    "DL_LAB_CACHE_DIR": _SESSION_CACHE,
+    "DL_LAB_DATA_DIR": os.path.join(_SESSION_CACHE, "datasets"),
+    "DL_LAB_EXTRA_TOPICS": "fake=fake_topics",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests"),
+                                   os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+})
+os.environ.pop("DL_LAB_MNIST_NPZ", None)
+for path in (str(ROOT), str(ROOT / "tests")):
+    if path not in sys.path:
+        sys.path.insert(0, path)
+
+# The smallest autoencoder setting worth training: seconds on a CPU.
+TINY_AE = {"train_size": 200, "epochs": 1, "bottleneck": 2, "batch_size": 64}
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch) -> Path:
+    """A private, empty model cache for one test."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("DL_LAB_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is absent (real-format fixtures are optional)")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def tiny_autoencoder():
+    """A tiny autoencoder trained once into the session cache; AppTests show it from there."""
+    from dl_core.cache import ModelCache
+    from dl_core.runner import resolve, train_or_load
+
+    entry, _ = train_or_load(resolve("autoencoder", TINY_AE), ModelCache(_SESSION_CACHE))
+    return entry
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_health(url: str, process: subprocess.Popen, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited early with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"streamlit did not become healthy at {url} within {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    """A real `streamlit run app.py` on a free loopback port, with its own empty cache."""
+    port = free_port()
+    env = dict(os.environ, DL_LAB_CACHE_DIR=str(tmp_path_factory.mktemp("app-cache")))
+    log = open(tmp_path_factory.mktemp("logs") / "streamlit.log", "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_health(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot for a person to look at (tests/../.shots is git-ignored)."""
+    folder = Path(os.environ.get("DL_LAB_SHOTS", tempfile.gettempdir())) / "dl-lab-shots"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

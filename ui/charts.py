@@ -1,0 +1,42 @@
+"""Plotly charts and image display shared by the pages."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+from PIL import Image
+
+SERIES_COLOURS = ("#3b5bdb", "#e8590c", "#2f9e44", "#ae3ec9", "#f08c00", "#1098ad")
+
+
+def history_chart(history: dict[str, list[float]], title: str = "Loss per epoch",
+                  total_epochs: int | None = None, y_title: str = "loss") -> go.Figure:
+    """One line per metric; validation curves dashed, in the colour of their training curve."""
+    fig = go.Figure()
+    bases = [name for name in history if not name.startswith("val_")]
+    bases += [name[4:] for name in history if name.startswith("val_") and name[4:] not in bases]
+    for index, base in enumerate(bases):
+        colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+        for name, dash, label in ((base, "solid", "train"), (f"val_{base}", "dash", "validation")):
+            values = history.get(name)
+            if values:
+                fig.add_trace(go.Scatter(x=list(range(1, len(values) + 1)), y=values,
+                                         name=f"{base} ({label})", mode="lines+markers",
+                                         line={"color": colour, "dash": dash}))
+    fig.update_layout(title=title, xaxis_title="epoch", yaxis_title=y_title, height=320,
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10}, legend={"orientation": "h"})
+    if total_epochs:
+        fig.update_xaxes(range=[0.5, total_epochs + 0.5], dtick=max(1, total_epochs // 10))
+    return fig
+
+
+def upscale(image: np.ndarray, factor: int = 4) -> np.ndarray:
+    """Nearest-neighbour enlargement, so 28×28 pixels stay crisp squares instead of a blur."""
+    array = np.asarray(image, dtype=np.uint8)
+    pil = Image.fromarray(array)
+    return np.asarray(pil.resize((pil.width * factor, pil.height * factor), Image.NEAREST))
+
+
+def show_pixels(image: np.ndarray, caption: str | None = None, factor: int = 4) -> None:
+    st.image(upscale(image, factor), caption=caption)

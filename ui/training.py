@@ -1,0 +1,106 @@
+"""The training panel: ask the job engine for (topic, params) and show whatever state it is in.
+
+A page calls `trained_entry(...)` with the form's values. The answer is the cached entry (show
+results), or None while the setting is untrained, queued, running, failed or cancelled, in which
+case this panel has already said so on the page. Live progress is drawn by a fragment that reruns
+twice a second and reads plain data from the engine; the page script itself never trains.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import streamlit as st
+
+from dl_core.cache import Entry
+from dl_core.jobs import JobStatus, get_manager
+from dl_core.runner import Resolved, lookup, resolve
+
+REFRESH_S = 0.5
+
+
+def trained_entry(page: str, topic: str, params: dict, start: bool,
+                  live: Callable[[JobStatus], None] | None = None) -> Entry | None:
+    manager = get_manager()
+    try:
+        resolved = resolve(topic, params)
+    except ValueError as err:
+        st.error(f"This setting cannot be trained: {err}")
+        return None
+    entry = lookup(resolved, manager.cache)
+    if entry is not None:
+        return entry
+    if start:
+        ticket = manager.request(topic, params)
+        if ticket.entry is not None:
+            return ticket.entry
+        st.session_state[f"{page}_job"] = ticket.job_id
+    status = _job_for(page, resolved)
+    if status is None:
+        st.info("This setting has not been trained yet. Press **Train** to train it; "
+                "everyone who asks for the same setting afterwards gets it at once.")
+        return None
+    if status.state == "done":
+        return status.entry
+    if status.state == "failed":
+        st.error(f"Training failed: {status.error}")
+        if status.details:
+            with st.expander("Technical details"):
+                st.code(status.details)
+        return None
+    if status.state == "cancelled":
+        st.info("Training was cancelled; nothing was cached. Press **Train** to start again.")
+        return None
+    _live_panel(page, status.job_id, live)
+    return None
+
+
+def _job_for(page: str, resolved: Resolved) -> JobStatus | None:
+    """This session's job for these params, or a job another session runs for the same key."""
+    manager = get_manager()
+    candidates = [st.session_state.get(f"{page}_job"), manager.find_active(resolved.key)]
+    for job_id in candidates:
+        if job_id is None:
+            continue
+        try:
+            status = manager.status(job_id)
+        except KeyError:
+            continue
+        if status.key == resolved.key:
+            return status
+    return None
+
+
+@st.fragment(run_every=REFRESH_S)
+def _live_panel(page: str, job_id: str, live: Callable[[JobStatus], None] | None) -> None:
+    manager = get_manager()
+    try:
+        status = manager.status(job_id)
+    except KeyError:
+        st.rerun()
+        return
+    if not status.active:
+        st.rerun()  # the whole page redraws: results, or the failure message
+        return
+    progress_line(status)
+    if st.button("Cancel training", key=f"{page}_cancel", disabled=status.state == "cancelling"):
+        manager.cancel(job_id)
+    if live is not None and status.state != "queued":
+        live(status)
+
+
+def progress_line(status: JobStatus) -> None:
+    if status.state == "queued":
+        st.progress(0.0, text=f"Queued: position {status.queue_position} — another training is "
+                              "using the machine; this one starts when it finishes.")
+        return
+    if status.state == "cancelling":
+        st.progress(status.fraction, text="Cancelling…")
+        return
+    if status.epoch == 0:
+        st.progress(0.0, text="Starting: loading the data and building the model…")
+        return
+    loss = status.logs.get("loss")
+    loss_text = f" · loss {loss:.4f}" if loss is not None else ""
+    st.progress(status.fraction, text=f"Epoch {status.epoch}/{status.epochs} · batch "
+                                      f"{status.batch}/{status.batches}{loss_text}")
