@@ -17,12 +17,15 @@ backend could implement it too.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing as mp
 import os
 import queue
+import sys
 import threading
 import time
+import types
 from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -238,7 +241,8 @@ class JobManager:
         process = self._ctx.Process(target=worker_main, name=f"dl-lab-worker-{worker_id}",
                                     args=(worker_id, tasks, self._events, cancel, self.worker_config),
                                     daemon=True)
-        process.start()
+        with _bare_main_module():
+            process.start()
         worker = _Worker(worker_id, process, tasks, cancel)
         self._workers[worker_id] = worker
         return worker
@@ -318,6 +322,22 @@ class JobManager:
         for job_id, job in list(self._jobs.items()):
             if job.state in FINISHED and job.finished and job.finished < cutoff:
                 del self._jobs[job_id]
+
+
+@contextlib.contextmanager
+def _bare_main_module():
+    """Hide the caller's __main__ from multiprocessing while a worker is spawned.
+
+    Spawn re-imports the parent's __main__ in the child. Under Streamlit, __main__ is the page
+    script being run, so every worker would execute the whole app once (without a browser)
+    before training. The worker needs nothing from __main__: give it an empty module instead.
+    """
+    real = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = real
 
 
 def _update_progress(job: JobStatus, event: dict) -> None:

@@ -39,4 +39,4 @@ def upscale(image: np.ndarray, factor: int = 4) -> np.ndarray:
 
 
 def show_pixels(image: np.ndarray, caption: str | None = None, factor: int = 4) -> None:
-    st.image(upscale(image, factor), caption=caption)
+    st.image(upscale(image, factor), caption=caption, output_format="PNG")  # JPEG smears pixels
