@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import ROOT, TINY_AE
 from ui.navigation import GROUPS
 
-AE_PAGE = "pages/autoencoder.py"
+AE_PAGE = "app_pages/autoencoder.py"
 
 
 def app() -> AppTest:

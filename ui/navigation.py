@@ -1,4 +1,9 @@
-"""The course map: one place that lists every page, used by the router and the home page."""
+"""The course map: one place that lists every page, used by the router and the home page.
+
+Page files live in `app_pages/`, not `pages/`: Streamlit treats a `pages/` folder beside the entry
+script as a legacy multipage app, and the first session after a server start would then get an
+automatic menu of raw file names instead of this router.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ class PageInfo:
     blurb: str
 
 
-HOME = PageInfo("pages/home.py", "Home", ":material/school:", "home", "")
+HOME = PageInfo("app_pages/home.py", "Home", ":material/school:", "home", "")
 
 # Grouped as in DESIGN.md. Only pages that exist are listed; each page issue adds its entry.
 GROUPS: dict[str, list[PageInfo]] = {
@@ -27,7 +32,7 @@ GROUPS: dict[str, list[PageInfo]] = {
                  "Slide a kernel step by step; padding modes, stride, pooling and classic filters."),
     ],
     "Generative": [
-        PageInfo("pages/autoencoder.py", "Autoencoder", ":material/compress:", "autoencoder",
+        PageInfo("app_pages/autoencoder.py", "Autoencoder", ":material/compress:", "autoencoder",
                  "Squeeze digits through a bottleneck and rebuild them; denoising; latent space."),
     ],
 }

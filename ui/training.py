@@ -20,10 +20,12 @@ REFRESH_S = 0.5
 
 
 def trained_entry(page: str, topic: str, params: dict, start: bool,
-                  live: Callable[[JobStatus], None] | None = None) -> Entry | None:
+                  live: Callable[[JobStatus], None] | None = None,
+                  data: str | None = None, seed: int = 0) -> Entry | None:
+    """`data`: a path to the learner's own data (see dl_core.uploads), for topics that take it."""
     manager = get_manager()
     try:
-        resolved = resolve(topic, params)
+        resolved = resolve(topic, params, seed, data)
     except ValueError as err:
         st.error(f"This setting cannot be trained: {err}")
         return None
@@ -31,7 +33,7 @@ def trained_entry(page: str, topic: str, params: dict, start: bool,
     if entry is not None:
         return entry
     if start:
-        ticket = manager.request(topic, params)
+        ticket = manager.request(topic, params, seed, data)
         if ticket.entry is not None:
             return ticket.entry
         st.session_state[f"{page}_job"] = ticket.job_id
@@ -104,3 +106,11 @@ def progress_line(status: JobStatus) -> None:
     loss_text = f" · loss {loss:.4f}" if loss is not None else ""
     st.progress(status.fraction, text=f"Epoch {status.epoch}/{status.epochs} · batch "
                                       f"{status.batch}/{status.batches}{loss_text}")
+
+
+def cached_entry(topic: str, params: dict, data: str | None = None, seed: int = 0) -> Entry | None:
+    """The cached entry for a setting, or None, without any panel (for side-by-side comparisons)."""
+    try:
+        return lookup(resolve(topic, params, seed, data), get_manager().cache)
+    except ValueError:
+        return None

@@ -1,0 +1,30 @@
+"""A learner's own files (CSV, zip of class folders), stored so a worker process can read them.
+
+Uploads are saved content-addressed under `<cache>/uploads/`: the same bytes get the same path,
+so the cache key (which hashes the file's content, never its name) is shared only by identical
+data, and nobody else's session can find a file without already having its bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from dl_core.cache import default_cache_dir
+
+
+def store_upload(data: bytes, suffix: str) -> Path:
+    """Write `data` once (atomically) and return its path; `suffix` like ".csv" or ".zip"."""
+    if not suffix.startswith(".") or not suffix[1:].isalnum():
+        raise ValueError(f"suffix {suffix!r} must look like '.csv'")
+    folder = default_cache_dir() / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{hashlib.sha256(data).hexdigest()[:32]}{suffix}"
+    if not target.exists():
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".part-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+    return target
