@@ -58,8 +58,11 @@ class TrainContext:
         self._should_stop = should_stop or (lambda: False)
         self._batch_interval_s = batch_interval_s
         self._last_batch_emit = 0.0
+        self.epoch_seconds: list[float] = []  # wall time of each epoch, kept in the cache metadata
 
     def emit(self, kind: str, **data: Any) -> None:
+        if kind == "epoch" and "epoch_seconds" in data:
+            self.epoch_seconds.append(round(float(data["epoch_seconds"]), 4))
         self._emit({"kind": kind, **data})
 
     def emit_batch(self, **data: Any) -> None:
