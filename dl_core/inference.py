@@ -38,6 +38,9 @@ def load_shared(model_path: str | Path) -> SharedModel:
         if shared is None:
             import keras
 
+            from dl_core.devices import configure_training_device
+
+            configure_training_device()  # on a GPU: memory growth, so the worker can share the card
             shared = SharedModel(keras.saving.load_model(path, compile=False))
             _loaded[key] = shared
         return shared

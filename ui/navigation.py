@@ -24,10 +24,10 @@ HOME = PageInfo("app_pages/home.py", "Home", ":material/school:", "home", "")
 # Grouped as in DESIGN.md. Only pages that exist are listed; each page issue adds its entry.
 GROUPS: dict[str, list[PageInfo]] = {
     "Convolutions": [
-        PageInfo("pages/conv_arithmetic.py", "Conv arithmetic", ":material/calculate:",
+        PageInfo("app_pages/conv_arithmetic.py", "Conv arithmetic", ":material/calculate:",
                  "conv-arithmetic",
                  "Output sizes of convolution, transposed convolution and pooling, with the formula."),
-        PageInfo("pages/padding_stride_kernels.py", "Padding, stride & kernels", ":material/grid_on:",
+        PageInfo("app_pages/padding_stride_kernels.py", "Padding, stride & kernels", ":material/grid_on:",
                  "padding-stride-kernels",
                  "Slide a kernel step by step; padding modes, stride, pooling and classic filters."),
     ],

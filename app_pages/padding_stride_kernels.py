@@ -1,0 +1,227 @@
+"""Padding, stride & kernels: slide a kernel step by step, then apply kernels to a photo.
+
+Widgets -> dl_core.filters -> render. No tensorflow: this page must render instantly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dl_core import arithmetic as ar
+from dl_core import filters as fl
+from dl_core.images import to_grayscale
+from ui.conv_figures import matrix_figure
+from ui.image_upload import image_upload
+
+MAX_SIDE = 512  # photos are downscaled to this for speed; the page says so
+
+
+# --- step by step on small matrices ------------------------------------------------------
+
+
+def _reset_step() -> None:
+    st.session_state["kernels_step"] = 1
+
+
+def _next_step(count: int) -> None:
+    st.session_state["kernels_step"] = st.session_state.get("kernels_step", 1) % count + 1
+
+
+def walkthrough(example: dict) -> dict:
+    if example["operation"] == "max pooling":
+        return fl.pool_steps(example["image"], 2, example["stride"], "max")
+    return fl.correlation_steps(example["image"], example["kernel"], example["padding"], stride=example["stride"])
+
+
+def step_by_step() -> None:
+    """The walkthrough; a fragment so that Play (and each step) reruns only this part."""
+    playing = st.toggle("Play", key="kernels_play", help="Advance one step every second.")
+    st.fragment(run_every=1.0 if playing else None)(_walkthrough_view)(playing)
+
+
+def _walkthrough_view(playing: bool) -> None:
+    name = st.selectbox("Example from the course notes", list(fl.EXAMPLES), key="kernels_example",
+                        on_change=_reset_step)
+    example = fl.EXAMPLES[name]
+    walk = walkthrough(example)
+    count = len(walk["steps"])
+    if st.session_state.get("kernels_step", 1) > count:
+        _reset_step()
+    elif playing:
+        _next_step(count)
+    slider_column, button_column = st.columns([5, 1])
+    step = slider_column.slider("Step", 1, count, key="kernels_step")
+    button_column.button("Next step ▶", key="kernels_next", on_click=_next_step, args=(count,))
+    current = walk["steps"][step - 1]
+    show_step(example, walk, current, step)
+
+
+def show_step(example: dict, walk: dict, current: dict, step: int) -> None:
+    pooling = example["kernel"] is None
+    size = current["window"].shape
+    filled = np.full(walk["output"].shape, np.nan)
+    for done in walk["steps"][:step]:
+        filled[done["row"], done["col"]] = done["total"]
+    left, middle, right = st.columns(3)
+    title = "input" if example["padding"] == "none" else f"input, {example['padding']}-padded"
+    left.plotly_chart(matrix_figure(walk["padded"], title, (current["top"], current["left"], *size)),
+                      key="kernels_input_fig")
+    if pooling:
+        middle.plotly_chart(matrix_figure(current["window"], "window → max", None, "Oranges"), key="kernels_mid_fig")
+    else:
+        middle.plotly_chart(matrix_figure(current["products"], "window × kernel", None, "RdBu",
+                                                         centre_zero=True), key="kernels_mid_fig")
+    right.plotly_chart(matrix_figure(filled, f"output (stride {example['stride']})",
+                                     (current["row"], current["col"], 1, 1), "Greens"), key="kernels_output_fig")
+    cell = f"Output[{current['row']}, {current['col']}]"
+    st.metric(cell, f"{current['total']:g}")
+    if pooling:
+        st.markdown(f"The {size[0]}×{size[1]} window holds {current['window'].astype(int).ravel().tolist()}: "
+                    f"its maximum is **{current['total']:g}**.")
+    else:
+        terms = " + ".join(f"{w:g}·{k:g}" if k >= 0 else f"{w:g}·({k:g})"
+                           for w, k in zip(current["window"].ravel(), example["kernel"].ravel()))
+        st.markdown(f"{cell} = {terms} = **{current['total']:g}**")
+        st.caption("Each output is the sum of the element-wise products of the window and the kernel. "
+                   "CNNs do not flip the kernel first (that is cross-correlation); textbook convolution "
+                   "flips it, which only matters for kernels that are not symmetric.")
+
+
+# --- the photo tabs ----------------------------------------------------------------------
+
+
+def choose_photo() -> np.ndarray:
+    st.markdown("**Picture for the padding, stride, pooling and kernel tabs**")
+    decoded = image_upload("Your own photo (optional)", key="kernels_upload", max_side=MAX_SIDE,
+                           help=f"PNG, JPEG, GIF, BMP, WebP or TIFF. Photos larger than {MAX_SIDE} px "
+                                "are downscaled for speed.")
+    if decoded is None:
+        st.caption(f"Showing the built-in sample picture. Uploads larger than {MAX_SIDE} px on their long "
+                   "side are downscaled so every kernel runs instantly.")
+        return fl.sample_image(256)
+    if decoded.downscaled:
+        st.info(f"Your photo was {decoded.original_size[0]}×{decoded.original_size[1]} px; it is shown "
+                f"downscaled to {decoded.array.shape[1]}×{decoded.array.shape[0]} px so the filters run fast.")
+    return decoded.array
+
+
+def kernel_picker(label: str, key: str, default: str) -> np.ndarray:
+    names = list(fl.KERNELS)
+    name = st.selectbox(label, names, index=names.index(default), key=key)
+    return fl.KERNELS[name]
+
+
+def padding_tab(gray: np.ndarray) -> None:
+    st.markdown("Near the border the kernel hangs over the edge. **Zero padding** fills the gap with black; "
+                "**mirror padding** reflects the picture (`d c b | a b c d`). Only border pixels can differ.")
+    kernel = kernel_picker("Kernel", "kernels_padding_kernel", "box blur 9×9")
+    comparison = fl.compare_padding(gray, kernel, "zero", "reflect")
+    first, second, third = st.columns(3)
+    first.image(fl.normalise_for_display(comparison["zero"]), caption="zero padding", width="stretch")
+    second.image(fl.normalise_for_display(comparison["reflect"]), caption="mirror padding", width="stretch")
+    third.image(comparison["changed"].astype(np.uint8) * 255, caption="where they differ (white)",
+                width="stretch")
+    st.caption(f"{comparison['changed_fraction']:.1%} of the pixels differ, all within "
+               f"{comparison['max_border_distance'] + 1} px of the border.")
+
+
+def stride_tab(gray: np.ndarray) -> None:
+    st.markdown("The stride is how far the kernel jumps between outputs. Stride 2 keeps every second "
+                "position: a quarter of the outputs, and fine detail is lost. Rows and columns can differ.")
+    left, right = st.columns(2)
+    rows = left.slider("Stride (rows)", 1, 8, 2, key="kernels_stride_rows")
+    cols = right.slider("Stride (columns)", 1, 8, 2, key="kernels_stride_cols")
+    kernel = kernel_picker("Kernel", "kernels_stride_kernel", "gaussian blur")
+    strided = fl.convolve2d(gray, kernel, "zero", stride=(rows, cols))
+    height, width = gray.shape
+    sizes = [ar.conv_output_size(n, kernel.shape[0], kernel.shape[0] // 2, s) for n, s in ((height, rows), (width, cols))]
+    first, second = st.columns(2)
+    first.image(fl.normalise_for_display(fl.convolve2d(gray, kernel, "zero")), width="stretch",
+                caption=f"stride 1: {height}×{width}")
+    second.image(fl.normalise_for_display(strided), width="stretch",
+                 caption=f"stride ({rows}, {cols}): {sizes[0]}×{sizes[1]} (shown at the same width)")
+
+
+def pooling_tab(gray: np.ndarray) -> None:
+    st.markdown("Pooling shrinks a feature map without weights: **max** keeps the strongest response in "
+                "each window, **average** smooths. Keras' default stride is the pool size.")
+    first, second, third = st.columns(3)
+    mode = first.radio("Pooling", ["max", "avg"], horizontal=True, key="kernels_pool_mode")
+    size = second.slider("Pool size", 1, 8, 2, key="kernels_pool_size")
+    stride = third.slider("Stride", 1, 8, 2, key="kernels_pool_stride")
+    pooled = fl.pool2d(gray, size, stride, mode)
+    left, right = st.columns(2)
+    left.image(fl.normalise_for_display(gray), caption=f"input {gray.shape[0]}×{gray.shape[1]}", width="stretch")
+    right.image(fl.normalise_for_display(pooled), width="stretch",
+                caption=f"{mode} pooling {size}×{size}, stride {stride}: {pooled.shape[0]}×{pooled.shape[1]}")
+
+
+def custom_kernel() -> np.ndarray | None:
+    size = st.radio("Custom kernel size", [3, 5], horizontal=True, key="kernels_custom_size",
+                    format_func=lambda n: f"{n}×{n}")
+    start = np.zeros((size, size))
+    start[size // 2, size // 2] = 1.0
+    edited = st.data_editor(pd.DataFrame(start, columns=[str(c) for c in range(size)]),
+                            key=f"kernels_custom_grid_{size}", hide_index=True)
+    values = edited.to_numpy(dtype=float, na_value=0.0)
+    if not np.isfinite(values).all():
+        st.error("Every cell of the kernel must be a number; empty cells count as 0.")
+        return None
+    return values
+
+
+def kernels_tab(rgb: np.ndarray) -> None:
+    st.markdown("A conv filter slides one kernel over **each colour channel** and **adds** the three results "
+                "into one feature map. Pick a preset or type your own kernel.")
+    name = st.selectbox("Kernel", list(fl.KERNELS) + ["custom"], index=list(fl.KERNELS).index("sharpen"),
+                        key="kernels_preset")
+    kernel = custom_kernel() if name == "custom" else fl.KERNELS[name]
+    if kernel is None:
+        return
+    if name != "custom":
+        st.dataframe(pd.DataFrame(kernel).round(3), hide_index=True, key="kernels_preset_table")
+    method = st.radio("Show negative and large values by", ["clip", "abs", "minmax"], horizontal=True,
+                      key="kernels_display", help="Edge kernels give negative values, blur and sharpen can exceed 255.")
+    st.caption("**clip**: values below 0 turn black and above 255 white (what saving the image would do); "
+               "**abs**: the strength of the response whatever its sign; **minmax**: stretch the lowest value "
+               "to black and the highest to white.")
+    per_channel = fl.correlate_channels(rgb, kernel, "reflect")
+    summed = fl.convolve2d(rgb, kernel, "reflect")
+    left, middle, right = st.columns(3)
+    left.image(rgb, caption="input", width="stretch")
+    middle.image(fl.normalise_for_display(per_channel, method), caption="each channel filtered, recombined",
+                 width="stretch")
+    right.image(fl.normalise_for_display(summed, method if method != "clip" else "minmax"), width="stretch",
+                caption="summed feature map (one conv filter's output; min-max shown for clip, sums reach 3×255)")
+    with st.expander("The three channels, before and after"):
+        for index, colour in enumerate(["red", "green", "blue"]):
+            before, after = st.columns(2)
+            before.image(rgb[:, :, index], caption=f"{colour} channel", width="stretch")
+            after.image(fl.normalise_for_display(per_channel[:, :, index], method), width="stretch",
+                        caption=f"{colour} channel filtered")
+
+
+def main() -> None:
+    st.title("Padding, stride & kernels")
+    st.caption("Watch a kernel slide over a small matrix, then see padding, stride, pooling and classic "
+               "kernels at work on a photo (yours, if you like).")
+    photo_box = st.container(border=True)  # above the tabs, filled after the walkthrough
+    steps, padding, stride, pooling, kernels = st.tabs(["Step by step", "Padding", "Stride", "Pooling", "Kernels"])
+    with steps:
+        step_by_step()
+    with photo_box:
+        rgb = choose_photo()
+    gray = to_grayscale(rgb) * 255.0
+    with padding:
+        padding_tab(gray)
+    with stride:
+        stride_tab(gray)
+    with pooling:
+        pooling_tab(gray)
+    with kernels:
+        kernels_tab(rgb)
+
+
+main()
