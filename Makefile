@@ -27,7 +27,7 @@ browser:
 	fi
 
 run: setup
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address 0.0.0.0
+	$(PY) -m streamlit run app.py --server.port $(PORT)
 
 test: setup browser
 	$(PY) -m pytest

@@ -62,15 +62,20 @@ def main() -> None:
     manager = JobManager(max_workers=1, max_jobs_per_worker=100)
     figures: dict[str, object] = {}
 
-    # 1. Throughput: job engine vs bare fit (epochs after the first, which pays graph tracing).
-    bare = bare_fit_epoch_seconds(THROUGHPUT_PARAMS)
-    engine = engine_epoch_seconds(manager, THROUGHPUT_PARAMS)
+    # 1. Throughput: job engine vs bare fit, alternated twice (this machine is shared and noisy),
+    #    epochs after the first (which pays graph tracing), best epoch time of each side.
+    bare, engine = [], []
+    for round_index in range(2):
+        params = dict(THROUGHPUT_PARAMS, learning_rate=0.002 + round_index * 0.001)  # a fresh key
+        bare += bare_fit_epoch_seconds(params)[1:]
+        engine += engine_epoch_seconds(manager, params)[1:]
     images = THROUGHPUT_PARAMS["train_size"]
-    bare_rate = images * (len(bare) - 1) / sum(bare[1:])
-    engine_rate = images * (len(engine) - 1) / sum(engine[1:])
+    bare_rate, engine_rate = images / min(bare), images / min(engine)
     figures["throughput_bare_img_per_s"] = round(bare_rate, 1)
     figures["throughput_engine_img_per_s"] = round(engine_rate, 1)
     figures["throughput_ratio_engine_over_bare"] = round(engine_rate / bare_rate, 3)
+    figures["epoch_seconds_bare"] = [round(t, 2) for t in bare]
+    figures["epoch_seconds_engine"] = [round(t, 2) for t in engine]
 
     # 2. Cached result latency (in-process; no interpreter start): request -> entry + arrays + model.
     from dl_core.inference import load_shared
@@ -79,6 +84,10 @@ def main() -> None:
     ticket = manager.request("autoencoder", THROUGHPUT_PARAMS)
     ticket.entry.previews(), ticket.entry.artifacts()
     figures["cache_hit_seconds"] = round(time.perf_counter() - started, 4)
+    started = time.perf_counter()
+    import keras  # noqa: F401  (once per page process; counted apart from the model load)
+
+    figures["keras_import_seconds"] = round(time.perf_counter() - started, 3)
     started = time.perf_counter()
     load_shared(ticket.entry.model_path)
     figures["cache_hit_model_load_seconds"] = round(time.perf_counter() - started, 3)

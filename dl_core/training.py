@@ -48,8 +48,10 @@ class ProgressCallback(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         if self.ctx.should_stop():
             self.model.stop_training = True
-        self.ctx.emit_batch(epoch=self._epoch, epochs=self.epochs, batch=batch + 1,
-                            batches=self.steps_per_epoch, logs=_floats(logs))
+        # Converting logs to floats waits for the device: do it only when an update is due.
+        if self.ctx.batch_due():
+            self.ctx.emit("batch", epoch=self._epoch, epochs=self.epochs, batch=batch + 1,
+                          batches=self.steps_per_epoch, logs=_floats(logs))
 
     def on_epoch_end(self, epoch, logs=None):
         for name, value in _floats(logs).items():

@@ -65,11 +65,13 @@ class TrainContext:
             self.epoch_seconds.append(round(float(data["epoch_seconds"]), 4))
         self._emit({"kind": kind, **data})
 
-    def emit_batch(self, **data: Any) -> None:
+    def batch_due(self) -> bool:
+        """True at most every `batch_interval_s`: callers build the batch event only then."""
         now = time.monotonic()
-        if now - self._last_batch_emit >= self._batch_interval_s:
-            self._last_batch_emit = now
-            self.emit("batch", **data)
+        if now - self._last_batch_emit < self._batch_interval_s:
+            return False
+        self._last_batch_emit = now
+        return True
 
     def should_stop(self) -> bool:
         return self._should_stop()
