@@ -34,5 +34,7 @@ GROUPS: dict[str, list[PageInfo]] = {
     "Generative": [
         PageInfo("app_pages/autoencoder.py", "Autoencoder", ":material/compress:", "autoencoder",
                  "Squeeze digits through a bottleneck and rebuild them; denoising; latent space."),
+        PageInfo("app_pages/gan.py", "GAN", ":material/swords:", "gan",
+                 "A generator and a discriminator compete: a 2-D toy game and a DCGAN on digits."),
     ],
 }

@@ -11,6 +11,8 @@ from dl_core.topics.base import TopicSpec
 # Order is the course order; each later page issue adds its topic here.
 TOPIC_MODULES = {
     "autoencoder": "dl_core.topics.autoencoder",
+    "gan": "dl_core.topics.gan",
+    "gan_digits": "dl_core.topics.gan_digits",
 }
 
 
