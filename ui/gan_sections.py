@@ -10,7 +10,7 @@ from dl_core.topics import gan as toy_topic
 from dl_core.topics import gan_digits as digits_topic
 from dl_core.uploads import store_upload
 from ui.charts import history_chart, show_pixels
-from ui.gan_views import board, class_source, drawing_pad
+from ui.gan_views import board, drawing_pad
 from ui.params_form import params_form
 from dl_core.source import function_source
 from ui.results import dataset_note, download_model, training_facts
@@ -43,7 +43,7 @@ def code_panels(page: str, builders: list[str]) -> None:
         with st.expander(f"The Keras code of the {player} ({builder})"):
             st.code(function_source(MODEL_FILE, builder), language="python")
     with st.expander("The GAN's train_step (k steps of D, then one of G)"):
-        st.code(class_source(MODEL_FILE, "GAN"), language="python")
+        st.code(function_source(MODEL_FILE, "GAN"), language="python")
 
 
 # -- 2-D toy ---------------------------------------------------------------------------------

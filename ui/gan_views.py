@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import ast
 
 import numpy as np
 import plotly.graph_objects as go
 
 from dl_core.data.toy2d import EXTENT
 from dl_core.gan_snapshots import grid_axis
-from dl_core.source import ROOT
 
 REAL = "#2f9e44"
 FAKE = "#7048e8"
@@ -64,12 +62,3 @@ def drawing_pad(points: np.ndarray | None = None, height: int = 420) -> go.Figur
                       showlegend=False)
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
     return fig
-
-
-def class_source(relative_path: str, name: str) -> str:
-    """Source of the top-level class `name` (the GAN's train_step), read without importing it."""
-    text = (ROOT / relative_path).read_text()
-    for node in ast.parse(text).body:
-        if isinstance(node, ast.ClassDef) and node.name == name:
-            return ast.get_source_segment(text, node) or ""
-    raise ValueError(f"no class {name!r} in {relative_path}")
