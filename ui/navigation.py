@@ -31,6 +31,10 @@ GROUPS: dict[str, list[PageInfo]] = {
                  "padding-stride-kernels",
                  "Slide a kernel step by step; padding modes, stride, pooling and classic filters."),
     ],
+    "Sequences": [
+        PageInfo("app_pages/lstm.py", "Stock LSTM", ":material/show_chart:", "lstm",
+                 "Forecast prices with an LSTM against persistence; its gates; why LSTMs remember."),
+    ],
     "Generative": [
         PageInfo("app_pages/autoencoder.py", "Autoencoder", ":material/compress:", "autoencoder",
                  "Squeeze digits through a bottleneck and rebuild them; denoising; latent space."),

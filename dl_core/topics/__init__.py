@@ -13,6 +13,8 @@ TOPIC_MODULES = {
     "autoencoder": "dl_core.topics.autoencoder",
     "gan": "dl_core.topics.gan",
     "gan_digits": "dl_core.topics.gan_digits",
+    "lstm": "dl_core.topics.lstm",
+    "lstm_memory": "dl_core.topics.lstm_memory",
 }
 
 

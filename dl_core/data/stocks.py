@@ -1,0 +1,234 @@
+"""Price series for the Sequences page: the learner's CSV, or a built-in series.
+
+CSV rules (every broken rule is a ValueError whose message says what is wrong and what is
+expected, so the page can show it instead of a traceback):
+- a date column (named "Date", or chosen) with dates like 2012-01-03 or 1/3/2012;
+- a numeric value column (Yahoo files: "Adj Close", else "Close"; or chosen); numbers may carry
+  thousands separators ("7,380,500"), as in the classic Google course files;
+- no missing values, no text in the value column, each date once, dates ascending (a file that
+  is entirely newest-first is reversed, and the note says so).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dl_core.data import builtin_prices, download
+from dl_core.topics.base import DatasetInfo
+
+AUTO = "auto"
+BUILTIN_SOURCES = ("synthetic",) + builtin_prices.PLOTLY_TICKERS
+VALUE_PREFERENCE = ("Adj Close", "Close", "Price", "Value")
+DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%Y/%m/%d", "%d.%m.%Y")
+
+
+@dataclass
+class PriceSeries:
+    dates: np.ndarray  # datetime64[D], ascending, unique
+    values: np.ndarray  # float64
+    name: str  # e.g. "AAPL.csv · Adj Close"
+    source: str  # "upload" | "builtin"
+    fingerprint: str
+    note: str = ""
+
+    def info(self, train: int, val: int) -> DatasetInfo:
+        return DatasetInfo(self.name, self.source, train, val, self.fingerprint, self.note)
+
+
+def read_table(raw: bytes | str | Path) -> pd.DataFrame:
+    """The CSV as a table of strings (parsing and checking come later, column by column)."""
+    try:
+        if isinstance(raw, bytes):
+            text = raw.decode("utf-8-sig")
+        else:
+            text = Path(raw).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError("the file is not a text CSV (it could not be read as UTF-8): "
+                         "expected a CSV such as a Yahoo Finance export") from None
+    except OSError as err:
+        raise ValueError(f"the CSV could not be opened ({err})") from None
+    if not text.strip():
+        raise ValueError("the CSV is empty: expected a header line (Date,Close,…) and one row per day")
+    try:
+        table = pd.read_csv(io.StringIO(text), dtype=str, skipinitialspace=True,
+                            keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        raise ValueError(f"the file could not be parsed as CSV ({str(err).strip()}): expected "
+                         "comma-separated columns with one header line") from None
+    table.columns = [str(c).strip() for c in table.columns]
+    if len(table.columns) < 2:
+        raise ValueError(f"the CSV has only the column(s) {list(table.columns)}: expected a date "
+                         "column and at least one numeric column, separated by commas")
+    return table
+
+
+def date_columns(table: pd.DataFrame) -> list[str]:
+    """Columns whose first rows parse as dates; "Date" first when present."""
+    found = [c for c in table.columns if _parse_dates(table[c].head(20)) is not None]
+    return sorted(found, key=lambda c: c.lower() != "date")
+
+
+def numeric_columns(table: pd.DataFrame) -> list[str]:
+    """Columns whose first rows are numbers, the preferred price column first."""
+    found = [c for c in table.columns if _numbers(table[c].head(20)).notna().all()]
+    order = {name.lower(): i for i, name in enumerate(VALUE_PREFERENCE)}
+    return sorted(found, key=lambda c: order.get(c.lower(), len(order)))
+
+
+def parse_series(table: pd.DataFrame, date_column: str = AUTO,
+                 value_column: str = AUTO) -> tuple[np.ndarray, np.ndarray, str, str]:
+    """(dates, values, value column used, note) after every check in the module docstring."""
+    named_date = [c for c in table.columns if c.lower() == "date"]
+    date_column = _pick(table, date_column, date_columns(table) or named_date, "date",
+                        "a column named Date with dates like 2012-01-03 or 1/3/2012")
+    candidates = [c for c in numeric_columns(table) if c != date_column]
+    value_column = _pick(table, value_column, candidates, "numeric",
+                         "a column of prices such as Close or Adj Close")
+    values = _checked_values(table[value_column], value_column)
+    dates = _checked_dates(table[date_column], date_column)
+    dates, values, note = _checked_order(dates, values)
+    return dates, values, value_column, " ".join(filter(None, [note, _split_warning(dates, values)]))
+
+
+def load_csv(path: str | Path, date_column: str = AUTO, value_column: str = AUTO) -> PriceSeries:
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"data file {path} does not exist: give a CSV with a date and a price column")
+    table = read_table(path)
+    dates, values, column, note = parse_series(table, date_column, value_column)
+    fingerprint = f"csv:{download.file_sha256(path)[:16]}:{date_column}:{column}"
+    label = "your CSV" if path.parent.name == "uploads" else path.name
+    return PriceSeries(dates, values, f"{label} · {column}", "upload", fingerprint, note)
+
+
+def load_builtin(source: str) -> PriceSeries:
+    if source == "synthetic":
+        dates, values = builtin_prices.synthetic_daily()
+        note = ("Synthetic prices: geometric Brownian motion whose drift and volatility switch "
+                "between calm, bull and bear regimes. Not a real stock.")
+        return PriceSeries(dates, values, "synthetic daily prices (GBM with regimes)", "builtin",
+                           f"synthetic-v{builtin_prices.VERSION}", note)
+    if source not in builtin_prices.PLOTLY_TICKERS:
+        raise ValueError(f"built-in series {source!r} is unknown: expected one of "
+                         f"{', '.join(BUILTIN_SOURCES)}")
+    dates, values = builtin_prices.plotly_weekly(source)
+    note = (f"Real weekly closes of {source}, 2018–2019, as shipped inside plotly "
+            "(plotly.data.stocks), divided by the first week's price so the series starts at 1.0.")
+    return PriceSeries(dates, values, f"{source} weekly (plotly)", "builtin",
+                       f"plotly-stocks:{source}", note)
+
+
+def load_series(source: str, data: str | None, date_column: str = AUTO,
+                value_column: str = AUTO) -> PriceSeries:
+    """The learner's CSV when `data` is given, else the built-in `source`."""
+    if data:
+        return load_csv(data, date_column, value_column)
+    return load_builtin(source)
+
+
+def _pick(table: pd.DataFrame, wanted: str, candidates: list[str], kind: str, expected: str) -> str:
+    if wanted and wanted != AUTO:
+        if wanted not in table.columns:
+            raise ValueError(f"column {wanted!r} is not in the CSV: its columns are "
+                             f"{', '.join(table.columns)}")
+        return wanted
+    if not candidates:
+        raise ValueError(f"no {kind} column found among {', '.join(table.columns)}: expected {expected}")
+    return candidates[0]
+
+
+def _numbers(column: pd.Series) -> pd.Series:
+    cleaned = column.astype(str).str.strip().str.replace(",", "", regex=False)
+    return pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce")
+
+
+def _checked_values(column: pd.Series, name: str) -> np.ndarray:
+    text = column.astype(str).str.strip()
+    missing = text.isin(["", "nan", "NaN", "NA", "null", "None", "-"])
+    if missing.any():
+        rows = _row_numbers(missing)
+        raise ValueError(f"column {name!r} has {int(missing.sum())} missing value(s) (CSV rows "
+                         f"{rows}): fill or remove those rows")
+    numbers = _numbers(column)
+    bad = numbers.isna()
+    if bad.any():
+        example = text[bad].iloc[0]
+        raise ValueError(f"column {name!r} has text where numbers are expected (CSV rows "
+                         f"{_row_numbers(bad)}, e.g. {example!r}): expected numbers like 123.45")
+    values = numbers.to_numpy(dtype=np.float64)
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"column {name!r} has infinite values: expected finite prices")
+    return values
+
+
+def _checked_dates(column: pd.Series, name: str) -> np.ndarray:
+    parsed = _parse_dates(column)
+    if parsed is None:
+        text = column.astype(str).str.strip()
+        best = max((pd.to_datetime(text, format=f, errors="coerce") for f in DATE_FORMATS),
+                   key=lambda dates: int(dates.notna().sum()))
+        bad = best.isna() & (text != "")
+        rows = f" (CSV rows {_row_numbers(bad)}, e.g. {text[bad].iloc[0]!r})" if bad.any() else ""
+        raise ValueError(f"column {name!r} does not hold dates in one format{rows}: expected dates "
+                         "like 2012-01-03 or 1/3/2012 on every row")
+    bad = parsed.isna()
+    if bad.any():
+        raise ValueError(f"column {name!r} has missing or unreadable dates (CSV rows "
+                         f"{_row_numbers(bad)}): every row needs a date")
+    return parsed.to_numpy().astype("datetime64[D]")
+
+
+def _parse_dates(column: pd.Series) -> pd.Series | None:
+    """The column as dates in the first format that reads every non-empty value, else None."""
+    text = column.astype(str).str.strip()
+    filled = text[text != ""]
+    if filled.empty or filled.str.fullmatch(r"[-+]?\d+(\.\d+)?").all():
+        return None  # plain numbers are not dates
+    for fmt in DATE_FORMATS:
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+        if parsed[text != ""].notna().all():
+            return parsed
+    return None
+
+
+def _checked_order(dates: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
+    steps = np.diff(dates).astype(np.int64)
+    note = ""
+    if len(steps) and np.all(steps < 0):
+        dates, values, steps = dates[::-1], values[::-1], -steps[::-1]
+        note = "The file lists the newest date first; it was reversed to oldest first."
+    duplicate = np.flatnonzero(steps == 0)
+    if len(duplicate):
+        i = int(duplicate[0])
+        raise ValueError(f"date {dates[i]} appears more than once (CSV rows {i + 2} and {i + 3}): "
+                         "each date must appear once")
+    backwards = np.flatnonzero(steps < 0)
+    if len(backwards):
+        i = int(backwards[0])
+        raise ValueError(f"dates are not in ascending order: row {i + 3} ({dates[i + 1]}) comes after "
+                         f"row {i + 2} ({dates[i]}); sort the file by date, oldest first")
+    return dates, values, note
+
+
+def _split_warning(dates: np.ndarray, values: np.ndarray) -> str:
+    """A one-day move beyond ±40 % is almost always a stock split in an unadjusted column."""
+    if len(values) < 2 or np.any(values <= 0):
+        return ""
+    moves = np.abs(np.diff(np.log(values)))
+    worst = int(np.argmax(moves))
+    if moves[worst] < np.log(1.4):
+        return ""
+    return (f"The price changes by a factor {values[worst + 1] / values[worst]:.2f} on {dates[worst + 1]}: "
+            "that looks like a stock split in an unadjusted column; pick Adj Close (or Open in the "
+            "Google course file) if you want one continuous series.")
+
+
+def _row_numbers(mask: pd.Series, limit: int = 5) -> str:
+    rows = [str(i + 2) for i in np.flatnonzero(mask.to_numpy())[:limit]]  # +2: header, 1-based
+    more = int(mask.sum()) - len(rows)
+    return ", ".join(rows) + (f" and {more} more" if more > 0 else "")
