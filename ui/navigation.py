@@ -38,6 +38,8 @@ GROUPS: dict[str, list[PageInfo]] = {
     "Generative": [
         PageInfo("app_pages/autoencoder.py", "Autoencoder", ":material/compress:", "autoencoder",
                  "Squeeze digits through a bottleneck and rebuild them; denoising; latent space."),
+        PageInfo("app_pages/vae.py", "VAE", ":material/blur_on:", "vae",
+                 "Encode to a distribution; latent traversals, sampling, β-VAE and disentanglement."),
         PageInfo("app_pages/gan.py", "GAN", ":material/swords:", "gan",
                  "A generator and a discriminator compete: a 2-D toy game and a DCGAN on digits."),
     ],

@@ -38,8 +38,13 @@ def write_query(schema: Schema, values: dict) -> None:
 
 
 def params_form(page: str, schema: Schema, *, labels: dict[str, str] | None = None,
-                submit_label: str = "Train") -> tuple[dict, bool]:
-    """Render the form; return (current values, whether Train was pressed now)."""
+                submit_label: str = "Train",
+                stops: dict[str, tuple] | None = None) -> tuple[dict, bool]:
+    """Render the form; return (current values, whether Train was pressed now).
+
+    `stops` gives a parameter a slider over hand-picked values (e.g. 0, 0.5, 1, 2, 4, 8 … for a
+    weight whose range includes 0, which a log slider cannot show).
+    """
     initial, problems = params_from_query(schema)
     for problem in problems:
         st.warning(f"Ignored a setting from the link: {problem}")
@@ -50,7 +55,8 @@ def params_form(page: str, schema: Schema, *, labels: dict[str, str] | None = No
         for index, param in enumerate(schema.params):
             with columns[index % 2]:
                 label = labels.get(param.name, param.name.replace("_", " ").capitalize())
-                values[param.name] = _widget(f"{page}_{param.name}", param, initial[param.name], label)
+                values[param.name] = _widget(f"{page}_{param.name}", param, initial[param.name], label,
+                                             (stops or {}).get(param.name))
         submitted = st.form_submit_button(submit_label, type="primary", width="stretch")
     values = schema.canonical(values)
     if submitted:
@@ -58,9 +64,12 @@ def params_form(page: str, schema: Schema, *, labels: dict[str, str] | None = No
     return values, submitted
 
 
-def _widget(key: str, param: Param, value, label: str):
+def _widget(key: str, param: Param, value, label: str, stops: tuple | None = None):
     # Pass `value` only on first creation: afterwards Session State owns the widget's value.
     kwargs = {} if key in st.session_state else {"value": value}
+    if stops is not None:
+        return st.select_slider(label, options=sorted(set(stops) | {value}), key=key,
+                                help=param.help, format_func=lambda v: f"{v:g}", **kwargs)
     if param.type == "bool":
         return st.toggle(label, key=key, help=param.help, **kwargs)
     if param.choices is not None:

@@ -15,6 +15,7 @@ TOPIC_MODULES = {
     "gan_digits": "dl_core.topics.gan_digits",
     "lstm": "dl_core.topics.lstm",
     "lstm_memory": "dl_core.topics.lstm_memory",
+    "vae": "dl_core.topics.vae",
 }
 
 
