@@ -112,3 +112,19 @@ def test_bad_upload_shows_error_not_traceback(tiny_autoencoder, name, payload):
     at.run()
     assert not at.exception
     assert at.error and all(e.value for e in at.error)
+
+
+def test_widgets_are_drawn_from_the_sessions_setting(tiny_autoencoder):
+    """Streamlit drops widget state after a run cut short; the widgets must then come back at the
+    session's setting (kept under our own key), not at their minimums."""
+    from dl_core.topics.autoencoder import SCHEMA
+
+    at = app()
+    at.switch_page(AE_PAGE)
+    at.session_state["autoencoder_params"] = SCHEMA.canonical(TINY_AE)  # no widget state at all
+    at.run()
+    assert not at.exception
+    assert at.select_slider(key="autoencoder_learning_rate").value == 0.002
+    assert at.selectbox(key="autoencoder_batch_size").value == TINY_AE["batch_size"]
+    assert at.slider(key="autoencoder_bottleneck").value == TINY_AE["bottleneck"]
+    assert "Validation MSE" in [m.label for m in at.metric]  # the cached setting, not another

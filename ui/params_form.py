@@ -45,9 +45,7 @@ def params_form(page: str, schema: Schema, *, labels: dict[str, str] | None = No
     `stops` gives a parameter a slider over hand-picked values (e.g. 0, 0.5, 1, 2, 4, 8 … for a
     weight whose range includes 0, which a log slider cannot show).
     """
-    initial, problems = params_from_query(schema)
-    for problem in problems:
-        st.warning(f"Ignored a setting from the link: {problem}")
+    current = _current_values(page, schema)
     labels = labels or {}
     with st.form(f"{page}_form", border=True):
         columns = st.columns(2)
@@ -55,39 +53,55 @@ def params_form(page: str, schema: Schema, *, labels: dict[str, str] | None = No
         for index, param in enumerate(schema.params):
             with columns[index % 2]:
                 label = labels.get(param.name, param.name.replace("_", " ").capitalize())
-                values[param.name] = _widget(f"{page}_{param.name}", param, initial[param.name], label,
+                values[param.name] = _widget(f"{page}_{param.name}", param, current[param.name], label,
                                              (stops or {}).get(param.name))
         submitted = st.form_submit_button(submit_label, type="primary", width="stretch")
     values = schema.canonical(values)
     if submitted:
+        st.session_state[f"{page}_params"] = values
         write_query(schema, values)
     return values, submitted
 
 
+def _current_values(page: str, schema: Schema) -> dict:
+    """The setting this session works on: from the URL on its first run, then the last submitted.
+
+    Kept under a key of our own, not only in the widgets' state: Streamlit drops a widget's state
+    when a run ends without drawing it (a rerun cut short, say), and the widget would then come
+    back at its minimum, silently changing the setting and hence the cache key.
+    """
+    key = f"{page}_params"
+    if key not in st.session_state:
+        values, problems = params_from_query(schema)
+        st.session_state[key] = values
+        st.session_state[f"{page}_link_problems"] = problems
+    for problem in st.session_state.get(f"{page}_link_problems", []):
+        st.warning(f"Ignored a setting from the link: {problem}")
+    return st.session_state[key]
+
+
 def _widget(key: str, param: Param, value, label: str, stops: tuple | None = None):
-    # Pass `value` only on first creation: afterwards Session State owns the widget's value.
-    kwargs = {} if key in st.session_state else {"value": value}
+    # `value` is always the session's current setting: Streamlit uses it when it (re)creates the
+    # widget and otherwise keeps what the learner moved.
     if stops is not None:
-        return st.select_slider(label, options=sorted(set(stops) | {value}), key=key,
-                                help=param.help, format_func=lambda v: f"{v:g}", **kwargs)
+        return st.select_slider(label, options=sorted(set(stops) | {value}), value=value, key=key,
+                                help=param.help, format_func=lambda v: f"{v:g}")
     if param.type == "bool":
-        return st.toggle(label, key=key, help=param.help, **kwargs)
+        return st.toggle(label, value=value, key=key, help=param.help)
     if param.choices is not None:
         options = list(param.choices)
-        index = options.index(value) if key not in st.session_state else None
-        extra = {} if index is None else {"index": index}
-        return st.selectbox(label, options, key=key, help=param.help, **extra)
+        return st.selectbox(label, options, index=options.index(value), key=key, help=param.help)
     if param.type == "float" and param.log:
-        options = log_options(param, value)
-        return st.select_slider(label, options=options, key=key, help=param.help,
-                                format_func=lambda v: f"{v:g}", **kwargs)
+        return st.select_slider(label, options=log_options(param, value), value=value, key=key,
+                                help=param.help, format_func=lambda v: f"{v:g}")
     if param.type == "int":
         if param.max - param.min <= 200:
-            return st.slider(label, int(param.min), int(param.max), key=key, help=param.help, **kwargs)
-        return st.number_input(label, int(param.min), int(param.max), step=100, key=key,
-                               help=param.help, **kwargs)
-    return st.slider(label, float(param.min), float(param.max), step=0.05, key=key,
-                     help=param.help, **kwargs)
+            return st.slider(label, int(param.min), int(param.max), value=value, key=key,
+                             help=param.help)
+        return st.number_input(label, int(param.min), int(param.max), value=value, step=100,
+                               key=key, help=param.help)
+    return st.slider(label, float(param.min), float(param.max), value=float(value), step=0.05,
+                     key=key, help=param.help)
 
 
 def log_options(param: Param, value: float) -> list[float]:
