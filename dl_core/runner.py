@@ -82,6 +82,7 @@ def _train_and_store(resolved: Resolved, cache: ModelCache, ctx: TrainContext) -
         "dataset": result.dataset.to_json(), "seconds": round(seconds, 3),
         "device": device, "versions": _versions(), "info": result.info,
         "epochs_trained": len(ctx.epoch_seconds), "epoch_seconds": ctx.epoch_seconds,
+        "epoch_cpu_seconds": ctx.epoch_cpu_seconds,
     }
     entry = cache.put(resolved.topic, resolved.key, meta, result.model,
                       result.previews, result.artifacts)

@@ -44,6 +44,7 @@ class ProgressCallback(keras.callbacks.Callback):
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch + 1
         self._epoch_started = time.monotonic()
+        self._epoch_cpu_started = time.process_time()
 
     def on_train_batch_end(self, batch, logs=None):
         if self.ctx.should_stop():
@@ -60,7 +61,8 @@ class ProgressCallback(keras.callbacks.Callback):
         now = time.monotonic()
         # Epoch time includes our own preview and reporting: that is the engine's overhead.
         self.ctx.emit("epoch", epoch=epoch + 1, epochs=self.epochs, logs=_floats(logs),
-                      seconds=now - self._started, epoch_seconds=now - self._epoch_started)
+                      seconds=now - self._started, epoch_seconds=now - self._epoch_started,
+                      epoch_cpu_seconds=time.process_time() - self._epoch_cpu_started)
         if self.ctx.should_stop():
             self.model.stop_training = True
 

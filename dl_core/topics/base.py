@@ -59,10 +59,12 @@ class TrainContext:
         self._batch_interval_s = batch_interval_s
         self._last_batch_emit = 0.0
         self.epoch_seconds: list[float] = []  # wall time of each epoch, kept in the cache metadata
+        self.epoch_cpu_seconds: list[float] = []  # CPU time of the process: steadier on a busy machine
 
     def emit(self, kind: str, **data: Any) -> None:
         if kind == "epoch" and "epoch_seconds" in data:
             self.epoch_seconds.append(round(float(data["epoch_seconds"]), 4))
+            self.epoch_cpu_seconds.append(round(float(data.get("epoch_cpu_seconds", 0.0)), 4))
         self._emit({"kind": kind, **data})
 
     def batch_due(self) -> bool:
