@@ -107,7 +107,8 @@ def cmd_train(args) -> int:
     if args.json:
         print(json.dumps(summary))
     else:
-        metrics = ", ".join(f"{k}={v:.4g}" for k, v in summary["metrics"].items())
+        metrics = ", ".join(f"{k}={v:.4g}" if isinstance(v, (int, float)) else f"{k}={v}"
+                            for k, v in summary["metrics"].items())  # some are names (backbone)
         print(f"{resolved.topic} [{summary['cache']}] {seconds:.1f} s on {summary['device']}: {metrics}")
     return 0
 

@@ -31,6 +31,10 @@ GROUPS: dict[str, list[PageInfo]] = {
                  "padding-stride-kernels",
                  "Slide a kernel step by step; padding modes, stride, pooling and classic filters."),
     ],
+    "Vision": [
+        PageInfo("app_pages/transfer.py", "Transfer learning", ":material/transform:", "transfer",
+                 "Pretrained vs random start; feature extraction vs fine-tuning; Grad-CAM on your photo."),
+    ],
     "Sequences": [
         PageInfo("app_pages/lstm.py", "Stock LSTM", ":material/show_chart:", "lstm",
                  "Forecast prices with an LSTM against persistence; its gates; why LSTMs remember."),

@@ -16,6 +16,8 @@ TOPIC_MODULES = {
     "lstm": "dl_core.topics.lstm",
     "lstm_memory": "dl_core.topics.lstm_memory",
     "vae": "dl_core.topics.vae",
+    "transfer": "dl_core.topics.transfer",
+    "transfer_source": "dl_core.topics.transfer_source",
 }
 
 

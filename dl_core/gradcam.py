@@ -1,0 +1,121 @@
+"""Grad-CAM: where in the photo did the classifier look for class c?
+
+Selvaraju et al. (2017): with A the last convolutional feature map (H'×W'×K) and y_c the score
+(logit) of class c,
+    α_k = 1/(H'W') Σ_ij ∂y_c/∂A_ijk        (how much channel k matters for c)
+    L_c = ReLU(Σ_k α_k A_k)                 (a coarse H'×W' map, upsampled onto the photo)
+
+The gradient. Keras 3 has no backend-neutral `grad` function in `keras.ops`; the keras-io
+Grad-CAM example uses `tf.GradientTape`, which ties the code to TensorFlow. But every backend
+implements `train_on_batch`, and plain SGD updates a weight by exactly −lr·∂loss/∂weight. So we
+hold A in a trainable weight, put copies of the classifier's head on top of it, take one SGD
+step on loss = −y_c, and read the gradient back as (A_before − A_after)/lr. This runs unchanged
+on TensorFlow, JAX and PyTorch. The learning rate is a power of two, so the scaling is exact.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import ops
+from PIL import Image
+
+GRAD_LR = 1024.0  # large, so A_after − A_before is far above float32 rounding of A
+
+
+class _FeatureMap(keras.layers.Layer):
+    """A constant feature map A as the only trainable weight; outputs it as a batch of one."""
+
+    def __init__(self, value: np.ndarray, **kwargs):
+        super().__init__(**kwargs)
+        self._value = np.asarray(value, np.float32)
+
+    def build(self, input_shape):
+        self.feature_map = self.add_weight(shape=self._value.shape, initializer="zeros",
+                                           trainable=True, name="feature_map")
+        self.feature_map.assign(self._value)
+
+    def call(self, dummy):
+        ones = ops.ones_like(ops.reshape(dummy, (-1, 1, 1, 1)))
+        return ops.expand_dims(self.feature_map, 0) * ones
+
+
+def _negative_score(y_true, y_pred):
+    return -ops.sum(y_true * y_pred, axis=-1)
+
+
+def _frozen_copy(layer: keras.layers.Layer, input_shape: tuple) -> keras.layers.Layer:
+    copy = layer.__class__.from_config(layer.get_config())
+    copy.build(input_shape)
+    copy.set_weights(layer.get_weights())
+    copy.trainable = False
+    return copy
+
+
+def score_gradient(feature_map: np.ndarray, head: list[keras.layers.Layer], class_index: int) -> np.ndarray:
+    """∂y_c/∂A for one feature map A (H'×W'×K); `head` maps A (batched) to the class logits."""
+    value = np.asarray(feature_map, np.float32)
+    holder = _FeatureMap(value, name="feature_map")
+    dummy = keras.Input(shape=(1,), name="dummy")
+    x = holder(dummy)
+    shape = (None, *value.shape)
+    for layer in head:
+        copy = _frozen_copy(layer, shape)
+        x = copy(x)
+        shape = copy.compute_output_shape(shape)
+    probe = keras.Model(dummy, x, name="gradcam_probe")
+    probe.compile(optimizer=keras.optimizers.SGD(learning_rate=GRAD_LR), loss=_negative_score,
+                  run_eagerly=True, jit_compile=False)
+    target = np.zeros((1, int(shape[-1])), np.float32)
+    target[0, class_index] = 1.0
+    probe.train_on_batch(np.zeros((1, 1), np.float32), target)
+    after = keras.ops.convert_to_numpy(holder.feature_map)
+    return (after - value) / GRAD_LR  # SGD: after = before − lr·∂(−y_c)/∂A = before + lr·∂y_c/∂A
+
+
+def cam_from_gradient(feature_map: np.ndarray, gradient: np.ndarray) -> np.ndarray:
+    """L_c = ReLU(Σ_k α_k A_k), scaled to [0, 1] (all zeros when nothing speaks for c)."""
+    weights = gradient.mean(axis=(0, 1))
+    cam = np.maximum((feature_map * weights).sum(axis=-1), 0.0)
+    peak = cam.max()
+    return (cam / peak if peak > 0 else cam).astype(np.float32)
+
+
+def grad_cam(model: keras.Model, image: np.ndarray, class_index: int | None = None,
+             head_names: tuple[str, ...] = ("pool", "logits")) -> tuple[np.ndarray, np.ndarray]:
+    """(heatmap H×W in [0, 1] at the image's size, class probabilities) for one image.
+
+    `model` is a transfer classifier (layers "preprocess", "backbone", then `head_names`).
+    Without `class_index` the map explains the predicted class.
+    """
+    batch = np.asarray(image, np.float32)[None]
+    probabilities = ops.convert_to_numpy(model(batch, training=False))[0]
+    if class_index is None:
+        class_index = int(np.argmax(probabilities))
+    preprocessed = model.get_layer("preprocess")(batch)
+    feature_map = ops.convert_to_numpy(model.get_layer("backbone")(preprocessed, training=False))[0]
+    gradient = score_gradient(feature_map, [model.get_layer(n) for n in head_names], class_index)
+    cam = cam_from_gradient(feature_map, gradient)
+    height, width = batch.shape[1:3]
+    upsampled = np.asarray(Image.fromarray(cam, mode="F").resize((width, height), Image.BILINEAR))
+    return np.clip(upsampled, 0.0, 1.0), probabilities
+
+
+def heat_colours(heatmap: np.ndarray) -> np.ndarray:
+    """A blue → yellow → red colour ramp for values in [0, 1] (H×W → H×W×3 uint8)."""
+    h = np.clip(np.asarray(heatmap, np.float32), 0, 1)[..., None]
+    stops = np.array([[30, 60, 200], [250, 220, 40], [220, 30, 30]], np.float32)
+    low = stops[0] + (stops[1] - stops[0]) * np.clip(h * 2, 0, 1)
+    high = stops[1] + (stops[2] - stops[1]) * np.clip(h * 2 - 1, 0, 1)
+    return np.where(h < 0.5, low, high).astype(np.uint8)
+
+
+def overlay(photo: np.ndarray, heatmap: np.ndarray, opacity: float = 0.5) -> np.ndarray:
+    """The heatmap blended over the photo (resized to the photo's size)."""
+    photo = np.asarray(photo, np.uint8)
+    height, width = photo.shape[:2]
+    if heatmap.shape != (height, width):
+        heatmap = np.asarray(Image.fromarray(np.asarray(heatmap, np.float32), mode="F")
+                             .resize((width, height), Image.BILINEAR))
+    blended = (1 - opacity) * photo.astype(np.float32) + opacity * heat_colours(heatmap)
+    return np.clip(blended, 0, 255).astype(np.uint8)
