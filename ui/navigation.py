@@ -34,6 +34,8 @@ GROUPS: dict[str, list[PageInfo]] = {
     "Vision": [
         PageInfo("app_pages/transfer.py", "Transfer learning", ":material/transform:", "transfer",
                  "Pretrained vs random start; feature extraction vs fine-tuning; Grad-CAM on your photo."),
+        PageInfo("app_pages/segmentation.py", "Segmentation", ":material/content_cut:", "segmentation",
+                 "A U-Net cuts out pets pixel by pixel; skip connections and transposed convolutions."),
     ],
     "Sequences": [
         PageInfo("app_pages/lstm.py", "Stock LSTM", ":material/show_chart:", "lstm",

@@ -10,14 +10,15 @@ from dl_core.topics.base import TopicSpec
 
 # Order is the course order; each later page issue adds its topic here.
 TOPIC_MODULES = {
-    "autoencoder": "dl_core.topics.autoencoder",
-    "gan": "dl_core.topics.gan",
-    "gan_digits": "dl_core.topics.gan_digits",
-    "lstm": "dl_core.topics.lstm",
-    "lstm_memory": "dl_core.topics.lstm_memory",
-    "vae": "dl_core.topics.vae",
     "transfer": "dl_core.topics.transfer",
-    "transfer_source": "dl_core.topics.transfer_source",
+    "transfer_source": "dl_core.topics.transfer_source",  # the built-in pretraining task
+    "segmentation": "dl_core.topics.segmentation",
+    "lstm": "dl_core.topics.lstm",
+    "lstm_memory": "dl_core.topics.lstm_memory",  # the "why LSTMs remember" task
+    "autoencoder": "dl_core.topics.autoencoder",
+    "vae": "dl_core.topics.vae",
+    "gan": "dl_core.topics.gan",  # the 2-D toy GAN
+    "gan_digits": "dl_core.topics.gan_digits",  # the DCGAN
 }
 
 
