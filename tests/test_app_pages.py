@@ -5,11 +5,11 @@ import json
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 
+from apptest_helpers import image_captions, open_app_page
 from conftest import ROOT, TINY_AE
 from ui.navigation import GROUPS
 
@@ -44,11 +44,7 @@ def test_home_renders_without_importing_tensorflow():
 
 
 def open_autoencoder(params: dict) -> AppTest:
-    at = app()
-    at.switch_page(AE_PAGE)
-    for name, value in params.items():
-        at.query_params[name] = str(value)
-    return at.run()
+    return open_app_page(AE_PAGE, params, timeout=60)
 
 
 def test_untrained_setting_invites_training(tiny_autoencoder):
@@ -71,19 +67,6 @@ def test_bad_link_value_is_ignored_with_a_warning(tiny_autoencoder):
     at = open_autoencoder(dict(TINY_AE, bottleneck=999))
     assert not at.exception
     assert any("Ignored a setting from the link" in w.value for w in at.warning)
-
-
-def image_captions(at: AppTest) -> list[str]:
-    found = []
-
-    def walk(node):
-        if getattr(node, "type", None) == "image":
-            found.extend(img.caption for img in node.proto.imgs)
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-
-    walk(at._tree)
-    return found
 
 
 def digit_png() -> bytes:

@@ -3,10 +3,10 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT, _SESSION_CACHE
+from apptest_helpers import image_captions, open_app_page
+from conftest import _SESSION_CACHE
 from dl_core.cache import ModelCache
 from dl_core.runner import resolve, train_or_load
-from test_app_pages import image_captions
 
 TOY = {"steps": 200}
 DIGITS = {"train_size": 256, "epochs": 1, "batch_size": 64, "latent_dim": 8}
@@ -30,11 +30,7 @@ def trained():
 
 
 def open_gan(params: dict) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.switch_page(PAGE)
-    for name, value in params.items():
-        at.query_params[name] = str(value)
-    return at.run()
+    return open_app_page(PAGE, params, timeout=60)
 
 
 def test_untrained_toy_setting_invites_training():

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT, _SESSION_CACHE
+from apptest_helpers import open_app_page
+from conftest import _SESSION_CACHE
 from dl_core.cache import ModelCache
 from dl_core.runner import resolve, train_or_load
 from dl_core.uploads import store_upload
@@ -35,11 +36,7 @@ def trained_csv():
 
 
 def open_page(params: dict) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.switch_page(PAGE)
-    for name, value in params.items():
-        at.query_params[name] = str(value)
-    return at.run()
+    return open_app_page(PAGE, params, timeout=60)
 
 
 def upload(at: AppTest, name: str, raw: bytes) -> AppTest:

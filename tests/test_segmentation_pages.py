@@ -2,12 +2,11 @@
 
 import io
 
-import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from apptest_helpers import image_captions, open_app_page
 from test_segmentation import TINY, train_tiny
 
 PAGE = "app_pages/segmentation.py"
@@ -19,24 +18,7 @@ def tiny_entry():
 
 
 def open_page(params: dict) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.switch_page(PAGE)
-    for name, value in params.items():
-        at.query_params[name] = str(value)
-    return at.run()
-
-
-def image_captions(at: AppTest) -> list[str]:
-    found = []
-
-    def walk(node):
-        if getattr(node, "type", None) == "image":
-            found.extend(img.caption for img in node.proto.imgs)
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-
-    walk(at._tree)
-    return found
+    return open_app_page(PAGE, params, timeout=90)
 
 
 def photo_png() -> bytes:

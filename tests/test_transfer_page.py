@@ -6,13 +6,12 @@ import zipfile
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from apptest_helpers import image_captions, open_app_page
 from dl_core.cache import ModelCache
 from dl_core.data.image_folders import store_class_uploads
 from dl_core.data.transfer_target import uploads_root
 from dl_core.runner import resolve, train_or_load
 from dl_core.topics import transfer as topic
-from test_app_pages import image_captions
 from transfer_helpers import TINY, TINY_SOURCE, class_image, class_uploads
 
 PAGE = "app_pages/transfer.py"
@@ -31,11 +30,7 @@ def trained():
 
 
 def open_page(params: dict) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.switch_page(PAGE)
-    for name, value in params.items():
-        at.query_params[name] = str(value)
-    return at.run()
+    return open_app_page(PAGE, params, timeout=90)
 
 
 def upload_classes(at: AppTest, uploads) -> AppTest:

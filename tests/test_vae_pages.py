@@ -6,19 +6,14 @@ import pytest
 from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
-from test_app_pages import image_captions
+from apptest_helpers import image_captions, open_app_page
 from vae_fixtures import TINY_SPRITES, TINY_VAE, tiny_sprites_vae, tiny_vae  # noqa: F401
 
 VAE_PAGE = "app_pages/vae.py"
 
 
 def open_vae(params: dict) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.switch_page(VAE_PAGE)
-    for name, value in params.items():
-        at.query_params[name] = str(value)
-    return at.run()
+    return open_app_page(VAE_PAGE, params, timeout=60)
 
 
 def test_untrained_setting_invites_training(tiny_vae):

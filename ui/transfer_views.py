@@ -10,7 +10,7 @@ import streamlit as st
 from dl_core.data import image_folders
 from dl_core.data.transfer_target import find_target, uploads_root
 from dl_core.images import ImageError, decode_image_info
-from dl_core.transfer_metrics import Prediction, cell_members, confusion_matrix, pca_2d
+from dl_core.transfer_metrics import Prediction, cell_members, confusion_matrix
 from dl_core.uploads import store_upload
 from ui.charts import SERIES_COLOURS
 from ui.image_upload import UPLOAD_TYPES
