@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from dl_core.pictures import to_uint8
+
 # Formats a browser upload can reasonably be. Restricting Pillow to these keeps exotic,
 # rarely fuzzed decoders (and formats that are not pictures at all) out of reach.
 # MPO is how Pillow names many camera JPEGs that carry a second, preview image.
@@ -308,15 +310,15 @@ def fit_to_square(
     if invert not in (True, False, "auto"):
         raise ValueError(f"invert must be True, False or 'auto', got {invert!r}.")
     image = to_grayscale(gray)
-    steps = [("original grayscale", _as_uint8(image))]
+    steps = [("original grayscale", to_uint8(image))]
     if invert is True or (invert == "auto" and _background_is_light(image)):
         image = 1.0 - image
-        steps.append(("inverted", _as_uint8(image)))
+        steps.append(("inverted", to_uint8(image)))
     image = _stretch_from_background(image)
     image = _crop_to_ink(image)
-    steps.append(("cropped", _as_uint8(image)))
+    steps.append(("cropped", to_uint8(image)))
     square = _centre_in_square(_pad_to_square(image), size, margin)
-    steps.append((f"{size}×{size}", _as_uint8(square)))
+    steps.append((f"{size}×{size}", to_uint8(square)))
     return square, steps
 
 
@@ -361,7 +363,3 @@ def _centre_in_square(square: np.ndarray, size: int, margin: int) -> np.ndarray:
     out[margin : margin + inner, margin : margin + inner] = np.clip(np.asarray(small), 0.0, 1.0)
     peak = float(out.max())
     return out / peak if peak > 0 else out
-
-
-def _as_uint8(image: np.ndarray) -> np.ndarray:
-    return np.clip(np.rint(image * 255.0), 0, 255).astype(np.uint8)

@@ -7,6 +7,8 @@ import io
 import numpy as np
 from PIL import Image
 
+from dl_core.pictures import to_uint8
+
 # pet/object, background, border: warm object, dark background, bright border band.
 PALETTE = np.array([[240, 140, 40], [40, 60, 110], [250, 230, 90]], dtype=np.uint8)
 GAP = 2
@@ -32,15 +34,10 @@ def overlay(image: np.ndarray, mask: np.ndarray, opacity: float = 0.5,
     return np.clip(blended, 0, 255).round().astype(np.uint8)
 
 
-def to_uint8_rgb(images: np.ndarray) -> np.ndarray:
-    """Float images in [0, 1] -> uint8."""
-    return (np.clip(np.asarray(images, np.float32), 0, 1) * 255).round().astype(np.uint8)
-
-
 def preview_grid(images: np.ndarray, truths: np.ndarray, preds: np.ndarray) -> np.ndarray:
     """Rows: input / ground truth / prediction; one column per validation image; white gaps."""
     count, height, width = truths.shape
-    rows = [to_uint8_rgb(images), colorize(truths), colorize(preds)]
+    rows = [to_uint8(images), colorize(truths), colorize(preds)]
     grid = np.full((3 * height + 2 * GAP, count * width + (count - 1) * GAP, 3), 255, np.uint8)
     for r, row in enumerate(rows):
         for c in range(count):

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from dl_core.inference import load_shared
-from dl_core.topics.autoencoder import image_grid, to_uint8
+from dl_core.pictures import image_grid, to_uint8
 
 TRAVERSAL_STEPS = 9
 SPAN = 3.0  # traversals and the manifold cover ±3 standard deviations of the prior N(0, 1)

@@ -32,11 +32,8 @@ def trained_entry(page: str, topic: str, params: dict, start: bool,
     entry = lookup(resolved, manager.cache)
     if entry is not None:
         return entry
-    if start:
-        ticket = manager.request(topic, params, seed, data)
-        if ticket.entry is not None:
-            return ticket.entry
-        st.session_state[f"{page}_job"] = ticket.job_id
+    if start:  # not cached (just looked): queue it, or join the job already training it
+        st.session_state[f"{page}_job"] = manager.submit(resolved)
     status = _job_for(page, resolved)
     if status is None:
         st.info("This setting has not been trained yet. Press **Train** to train it; "

@@ -11,6 +11,7 @@ import numpy as np
 
 from dl_core.data.digits import KINDS, find_source, load_digits
 from dl_core.params import Param, Schema
+from dl_core.pictures import image_grid, to_uint8
 from dl_core.topics.base import TopicSpec, TrainContext, TrainResult
 
 PREVIEW_COUNT = 8
@@ -45,21 +46,6 @@ def corrupt(images: np.ndarray, noise: float, seed: int) -> np.ndarray:
 
 def mse(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean((np.asarray(a, np.float32) - np.asarray(b, np.float32)) ** 2))
-
-
-def to_uint8(images: np.ndarray) -> np.ndarray:
-    return (np.clip(np.asarray(images, np.float32), 0.0, 1.0) * 255).round().astype(np.uint8)
-
-
-def image_grid(rows: list[np.ndarray], gap: int = 2) -> np.ndarray:
-    """Stack rows of equally sized images (each row N×H×W) into one uint8 picture with gaps."""
-    count, height, width = rows[0].shape[:3]
-    grid = np.full((len(rows) * (height + gap) - gap, count * (width + gap) - gap), 255, np.uint8)
-    for r, row in enumerate(rows):
-        for c in range(count):
-            top, left = r * (height + gap), c * (width + gap)
-            grid[top:top + height, left:left + width] = to_uint8(row[c].reshape(height, width))
-    return grid
 
 
 def latent_projection(codes: np.ndarray) -> tuple[np.ndarray, str]:

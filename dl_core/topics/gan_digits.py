@@ -12,7 +12,7 @@ import numpy as np
 
 from dl_core.data.digits import KINDS, find_source, load_digits
 from dl_core.params import Param, Schema
-from dl_core.topics.autoencoder import image_grid, to_uint8
+from dl_core.pictures import image_grid, to_uint8
 from dl_core.topics.base import TopicSpec, TrainContext, TrainResult
 
 GRID_ROWS, GRID_COLS = 4, 8

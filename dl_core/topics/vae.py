@@ -16,7 +16,7 @@ from dl_core import vae_metrics
 from dl_core.data import sprites
 from dl_core.data.digits import find_source, load_digits
 from dl_core.params import Param, Schema
-from dl_core.topics.autoencoder import image_grid, to_uint8
+from dl_core.pictures import image_grid, to_uint8
 from dl_core.topics.base import DatasetInfo, TopicSpec, TrainContext, TrainResult
 
 DATASETS = ("digits", "fashion", "sprites")
