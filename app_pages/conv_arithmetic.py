@@ -1,6 +1,6 @@
 """Conv arithmetic: output sizes of conv / dilated / transposed conv / pooling, explained.
 
-Widgets -> dl_core.arithmetic -> render. No tensorflow: this page must render instantly.
+Widgets -> dl_core.conv.arithmetic -> render. No tensorflow: this page must render instantly.
 """
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dl_core import arithmetic as ar
-from ui.conv_figures import CELL_COLOURS, CELL_NAMES, conv_diagram, conv_latex, transposed_latex
+from dl_core.conv import arithmetic as ar
+from ui.conv import CELL_COLOURS, CELL_NAMES, conv_diagram, conv_latex, transposed_latex
 
 
 def read_controls() -> dict:

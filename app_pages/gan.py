@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.gan_sections import digits_section, toy_section
+from ui.gan.sections import digits_section, toy_section
 
 PAGE = "gan"
 MODES = {"toy2d": "2-D toy GAN (seconds on a CPU)", "dcgan": "DCGAN on digits"}

@@ -4,10 +4,16 @@ import streamlit as st
 
 from dl_core.topics import lstm as topic
 from ui.charts import history_chart, show_pixels
-from ui.lstm_data import choose_data
-from ui.lstm_memory_tab import render_memory_tab
-from ui.lstm_views import (future_figure, gates_figure, history_figure, one_step_figure,
-                           recursive_figure, scores_table)
+from ui.lstm.data import choose_data
+from ui.lstm.memory_tab import render_memory_tab
+from ui.lstm.views import (
+    future_figure,
+    gates_figure,
+    history_figure,
+    one_step_figure,
+    recursive_figure,
+    scores_table,
+)
 from ui.params_form import params_form
 from ui.results import dataset_note, download_model, model_code, training_facts
 from ui.training import trained_entry

@@ -1,6 +1,6 @@
 """Padding, stride & kernels: slide a kernel step by step, then apply kernels to a photo.
 
-Widgets -> dl_core.filters -> render. No tensorflow: this page must render instantly.
+Widgets -> dl_core.conv.filters -> render. No tensorflow: this page must render instantly.
 """
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dl_core import arithmetic as ar
-from dl_core import filters as fl
+from dl_core.conv import arithmetic as ar
+from dl_core.conv import filters as fl
 from dl_core.images import to_grayscale
-from ui.conv_figures import matrix_figure
+from ui.conv import matrix_figure
 from ui.image_upload import image_upload
 
 MAX_SIDE = 512  # photos are downscaled to this for speed; the page says so

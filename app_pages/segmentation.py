@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from dl_core.segmentation_images import mask_png, overlay
 from dl_core.topics import segmentation as topic
-from dl_core.unet_shapes import unet_levels
+from dl_core.topics.segmentation.images import mask_png, overlay
+from dl_core.topics.segmentation.shapes import unet_levels
 from ui.charts import history_chart, show_pixels
 from ui.image_upload import image_upload
 from ui.params_form import params_form
 from ui.results import dataset_note, download_model, model_code, training_facts
-from ui.segmentation_views import comparison, epoch_timeline, shape_table, unet_figure
+from ui.segmentation import comparison, epoch_timeline, shape_table, unet_figure
 from ui.training import cached_entry, trained_entry
 
 PAGE = "segmentation"
@@ -93,7 +93,7 @@ levels = unet_levels(params["image_size"], params["depth"], params["base_filters
                      params["upsampling"], params["skip_connections"])
 st.plotly_chart(unet_figure(levels, params["depth"], params["skip_connections"]),
                 key=f"{PAGE}_architecture")
-st.caption("Shapes computed with the convolution arithmetic formulas (dl_core.arithmetic) and "
+st.caption("Shapes computed with the convolution arithmetic formulas (dl_core.conv.arithmetic) and "
            "checked against the built Keras model in the tests. Encoder: "
            + ("MobileNet α = 0.25 (pretrained)." if encoder == "mobilenet" else "trained from scratch."))
 with st.expander("Every tensor's shape"):

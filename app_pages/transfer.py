@@ -3,17 +3,23 @@
 import streamlit as st
 
 from dl_core.data.image_folders import fit_square
-from dl_core.gradcam import overlay
-from dl_core.jobs import get_manager
+from dl_core.engine.jobs import get_manager
 from dl_core.topics import transfer as topic
-from dl_core.transfer_metrics import rank
+from dl_core.topics.transfer.gradcam import overlay
+from dl_core.topics.transfer.metrics import rank
 from ui.charts import history_chart
 from ui.image_upload import image_upload
 from ui.params_form import params_form
 from ui.results import dataset_note, download_model, model_code, training_facts
 from ui.training import cached_entry, trained_entry
-from ui.transfer_views import (STRATEGY_NAMES, comparison_chart, confusion_view, feature_space,
-                               own_classes, prediction_view)
+from ui.transfer import (
+    STRATEGY_NAMES,
+    comparison_chart,
+    confusion_view,
+    feature_space,
+    own_classes,
+    prediction_view,
+)
 
 PAGE = "transfer"
 WEIGHTS_NAMES = {"imagenet": "ImageNet", "builtin-pretrained": "DL Lab's own pretraining",

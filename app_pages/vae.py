@@ -7,10 +7,16 @@ from ui.charts import show_pixels
 from ui.params_form import params_form
 from ui.results import dataset_note, download_model, training_facts
 from ui.training import trained_entry
-from ui.vae_explorer import (comparison_section, disentanglement_section, image_factor,
-                             latent_space_section, sampling_section, traversal_section,
-                             upload_section)
-from ui.vae_views import code_panel, loss_term_charts
+from ui.vae.explorer import (
+    comparison_section,
+    disentanglement_section,
+    image_factor,
+    latent_space_section,
+    sampling_section,
+    traversal_section,
+    upload_section,
+)
+from ui.vae.views import code_panel, loss_term_charts
 
 PAGE = "vae"
 LARGE_BETAS = (2.0, 4.0, 8.0, 16.0, 20.0, topic.EXTREME_BETA)

@@ -59,7 +59,7 @@ def engine_epoch_seconds(manager, params: dict) -> list[tuple[float, float]]:
 
 
 def main() -> None:
-    from dl_core.jobs import JobManager
+    from dl_core.engine.jobs import JobManager
 
     manager = JobManager(max_workers=1, max_jobs_per_worker=100)
     figures: dict[str, object] = {}

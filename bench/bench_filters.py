@@ -19,7 +19,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dl_core.filters import KERNELS, convolve2d, correlate_channels  # noqa: E402
+from dl_core.conv.filters import KERNELS, convolve2d, correlate_channels  # noqa: E402
 
 PAGES = ["app_pages/conv_arithmetic.py", "app_pages/padding_stride_kernels.py"]
 

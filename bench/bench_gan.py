@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from dl_core.cache import ModelCache  # noqa: E402
-from dl_core.runner import resolve, train_or_load  # noqa: E402
+from dl_core.engine.cache import ModelCache  # noqa: E402
+from dl_core.engine.runner import resolve, train_or_load  # noqa: E402
 
 
 def run(topic: str, params: dict, seed: int = 0):

@@ -22,8 +22,8 @@ os.environ.update({"DL_LAB_OFFLINE": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
                    "DL_LAB_CACHE_DIR": tempfile.mkdtemp(prefix="dl-lab-bench-lstm-")})
 sys.path.insert(0, str(ROOT))
 
-from dl_core.cache import ModelCache  # noqa: E402
-from dl_core.runner import resolve, train_or_load  # noqa: E402
+from dl_core.engine.cache import ModelCache  # noqa: E402
+from dl_core.engine.runner import resolve, train_or_load  # noqa: E402
 
 
 def forecast_row(label: str, params: dict, data: str | None) -> None:

@@ -38,8 +38,8 @@ def cpu_seconds() -> float:
 
 
 def run(label: str, params: dict, data: str | None = None) -> dict:
-    from dl_core.cache import ModelCache
-    from dl_core.runner import resolve, train_or_load
+    from dl_core.engine.cache import ModelCache
+    from dl_core.engine.runner import resolve, train_or_load
 
     wall, cpu = time.perf_counter(), cpu_seconds()
     entry, _ = train_or_load(resolve("segmentation", params, data=data), ModelCache())

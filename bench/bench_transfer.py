@@ -31,8 +31,8 @@ PHASES = {
 
 def run_phase(name: str) -> dict:
     sys.path.insert(0, str(ROOT))
-    from dl_core.cache import ModelCache
-    from dl_core.runner import resolve, train_or_load
+    from dl_core.engine.cache import ModelCache
+    from dl_core.engine.runner import resolve, train_or_load
 
     cache, out = ModelCache(), {}
     if name == "builtin":

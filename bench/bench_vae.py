@@ -24,10 +24,10 @@ os.environ["DL_LAB_CACHE_DIR"] = tempfile.mkdtemp(prefix="dl-lab-bench-vae-")
 
 import numpy as np  # noqa: E402
 
-from dl_core import vae_explore  # noqa: E402
-from dl_core.cache import ModelCache  # noqa: E402
-from dl_core.runner import resolve, train_or_load  # noqa: E402
+from dl_core.engine.cache import ModelCache  # noqa: E402
+from dl_core.engine.runner import resolve, train_or_load  # noqa: E402
 from dl_core.topics.vae import SCHEMA  # noqa: E402
+from dl_core.topics.vae import explore as vae_explore  # noqa: E402
 
 
 def train(params: dict, seed: int = 0):

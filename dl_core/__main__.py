@@ -13,8 +13,9 @@ import os
 import sys
 import time
 
-from dl_core.cache import ModelCache
+from dl_core import settings
 from dl_core.devices import describe_quick, keras_backend_name
+from dl_core.engine.cache import ModelCache
 from dl_core.params import ParamError
 from dl_core.topics import get_topic, topic_names
 
@@ -71,6 +72,9 @@ def cmd_info(args) -> int:
     print(f"cache dir: {cache.root}")
     print(f"cache:     {len(cache.entries())} models, {cache.size_bytes() / 2**20:.1f} MB "
           f"(cap {cache.max_bytes / 2**20:.0f} MB)")
+    print(f"data dir:  {settings.data_dir()}")
+    print(f"uploads:   {settings.uploads_dir()}")
+    print(f"jobs:      {settings.job_backend()}, {settings.max_workers()} worker(s) at once")
     return 0
 
 
@@ -89,7 +93,7 @@ def cmd_topics(args) -> int:
 
 
 def cmd_train(args) -> int:
-    from dl_core.runner import resolve, train_or_load
+    from dl_core.engine.runner import resolve, train_or_load
 
     spec = get_topic(args.topic)
     raw = spec.schema.parse_assignments(args.assignments)
@@ -114,7 +118,7 @@ def cmd_train(args) -> int:
 
 
 def cmd_warm(args) -> int:
-    from dl_core.runner import resolve, train_or_load
+    from dl_core.engine.runner import resolve, train_or_load
 
     names = args.topics or topic_names()
     for name in names:
@@ -140,7 +144,7 @@ def cmd_cache(args) -> int:
 
 def _console_context(quiet: bool):
     """Progress on stderr, so stdout keeps only the result (and its JSON line)."""
-    from dl_core.topics.base import TrainContext
+    from dl_core.spec import TrainContext
 
     def emit(event: dict) -> None:
         if event["kind"] == "epoch" and not quiet:

@@ -12,10 +12,12 @@ import os
 import shutil
 import subprocess
 
+from dl_core import settings
+
 
 def keras_backend_name() -> str:
     """The backend Keras will use: KERAS_BACKEND, else Keras's default (tensorflow)."""
-    return os.environ.get("KERAS_BACKEND", "tensorflow")
+    return settings.keras_backend()
 
 
 @functools.lru_cache(maxsize=1)

@@ -11,7 +11,7 @@ from typing import Callable
 import keras
 import numpy as np
 
-from dl_core.topics.base import TrainContext
+from dl_core.spec import TrainContext
 
 
 def set_seed(seed: int) -> None:

@@ -12,14 +12,14 @@ import os
 import tempfile
 from pathlib import Path
 
-from dl_core.cache import default_cache_dir
+from dl_core import settings
 
 
 def store_upload(data: bytes, suffix: str) -> Path:
     """Write `data` once (atomically) and return its path; `suffix` like ".csv" or ".zip"."""
     if not suffix.startswith(".") or not suffix[1:].isalnum():
         raise ValueError(f"suffix {suffix!r} must look like '.csv'")
-    folder = default_cache_dir() / "uploads"
+    folder = settings.uploads_dir()
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{hashlib.sha256(data).hexdigest()[:32]}{suffix}"
     if not target.exists():

@@ -58,8 +58,8 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def tiny_autoencoder():
     """A tiny autoencoder trained once into the session cache; AppTests show it from there."""
-    from dl_core.cache import ModelCache
-    from dl_core.runner import resolve, train_or_load
+    from dl_core.engine.cache import ModelCache
+    from dl_core.engine.runner import resolve, train_or_load
 
     entry, _ = train_or_load(resolve("autoencoder", TINY_AE), ModelCache(_SESSION_CACHE))
     return entry

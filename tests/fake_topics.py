@@ -9,7 +9,7 @@ import time
 import numpy as np
 
 from dl_core.params import Param, Schema
-from dl_core.topics.base import DatasetInfo, TopicSpec, TrainResult
+from dl_core.spec import DatasetInfo, TopicSpec, TrainResult
 
 SCHEMA = Schema((
     Param("epochs", "int", 2, "epochs", min=1, max=100),

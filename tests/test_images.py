@@ -21,11 +21,9 @@ from dl_core.images import (
     to_grayscale,
 )
 
+from make_files import encode_image
 
-def encode(image: Image.Image, fmt: str, **save_args) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format=fmt, **save_args)
-    return buffer.getvalue()
+encode = encode_image
 
 
 def png_declaring_size(width: int, height: int) -> bytes:

@@ -10,8 +10,8 @@ TINY_SPRITES = dict(TINY_VAE, dataset="sprites", latent_dim=4)
 
 
 def _train(params):
-    from dl_core.cache import ModelCache
-    from dl_core.runner import resolve, train_or_load
+    from dl_core.engine.cache import ModelCache
+    from dl_core.engine.runner import resolve, train_or_load
 
     entry, _ = train_or_load(resolve("vae", params), ModelCache(_SESSION_CACHE))
     return entry

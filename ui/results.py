@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dl_core.cache import Entry
+from dl_core.engine.cache import Entry
 from dl_core.source import function_source
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dl_core.cache import ModelCache
 from dl_core.devices import describe_quick, keras_backend_name
+from dl_core.engine.cache import ModelCache
 
 
 @st.cache_data(ttl=15, show_spinner=False)

@@ -12,9 +12,9 @@ from typing import Callable
 
 import streamlit as st
 
-from dl_core.cache import Entry
-from dl_core.jobs import JobStatus, get_manager
-from dl_core.runner import Resolved, lookup, resolve
+from dl_core.engine.cache import Entry
+from dl_core.engine.jobs import JobStatus, get_manager
+from dl_core.engine.runner import Resolved, lookup, resolve
 
 REFRESH_S = 0.5
 
@@ -97,12 +97,15 @@ def progress_line(status: JobStatus) -> None:
         st.progress(status.fraction, text="Cancelling…")
         return
     if status.epoch == 0:
-        st.progress(0.0, text="Starting: loading the data and building the model…")
+        doing = status.stage or "loading the data and building the model"
+        st.progress(0.0, text=f"Starting: {doing}…")
         return
     loss = status.logs.get("loss")
     loss_text = f" · loss {loss:.4f}" if loss is not None else ""
     st.progress(status.fraction, text=f"Epoch {status.epoch}/{status.epochs} · batch "
                                       f"{status.batch}/{status.batches}{loss_text}")
+    if status.stage:
+        st.caption(f"Now: {status.stage}")
 
 
 def cached_entry(topic: str, params: dict, data: str | None = None, seed: int = 0) -> Entry | None:

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import functools
 import gzip
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from dl_core import settings
 from dl_core.data import builtin_digits, download
-from dl_core.topics.base import DatasetInfo
+from dl_core.spec import DatasetInfo
 
 MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
@@ -111,21 +111,12 @@ def _to_unit(images: np.ndarray) -> np.ndarray:
     return images.astype(np.float32)
 
 
-def _data_dir() -> Path:
-    explicit = os.environ.get("DL_LAB_DATA_DIR")
-    if explicit:
-        return Path(explicit).expanduser()
-    from dl_core.cache import default_cache_dir
-
-    return default_cache_dir() / "datasets"
-
-
 def _local_file(kind: str) -> Path | None:
     """A file given by environment variable, or left in the data folder by an earlier download."""
-    env = os.environ.get("DL_LAB_MNIST_NPZ" if kind == "digits" else "DL_LAB_FASHION_NPZ")
-    if env:
-        return Path(env).expanduser()
-    folder = _data_dir()
+    explicit = settings.mnist_npz(kind)
+    if explicit is not None:
+        return explicit
+    folder = settings.data_dir()
     candidate = folder / ("mnist.npz" if kind == "digits" else "fashion_mnist.npz")
     if candidate.is_file():
         return candidate
@@ -136,7 +127,7 @@ def _local_file(kind: str) -> Path | None:
 
 
 def _download(kind: str) -> Path | None:
-    folder = _data_dir()
+    folder = settings.data_dir()
     try:
         if kind == "digits":
             return download.fetch(MNIST_URL, folder / "mnist.npz", MNIST_SHA256)

@@ -15,6 +15,8 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
+from dl_core import settings
+
 PROBE_HOST = ("storage.googleapis.com", 443)
 PROBE_TIMEOUT_S = 1.5
 DOWNLOAD_TIMEOUT_S = 30
@@ -26,7 +28,7 @@ class DownloadError(RuntimeError):
 
 @functools.lru_cache(maxsize=1)
 def online() -> bool:
-    if os.environ.get("DL_LAB_OFFLINE", "").strip() not in ("", "0"):
+    if settings.offline():
         return False
     try:
         with socket.create_connection(PROBE_HOST, timeout=PROBE_TIMEOUT_S):

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
+from dl_core import settings
 from dl_core.data import download
 from dl_core.data.safe_zip import extract_zip
 from dl_core.images import ImageError, decode_image_info
@@ -74,15 +75,13 @@ def open_folder(data: str | Path, unzip_root: Path) -> Path:
 
 def find_hymenoptera() -> Path | None:
     """ants/bees on disk (DL_LAB_HYMENOPTERA, or the data folder), or downloaded when online."""
-    from dl_core.data.digits import _data_dir
-
-    candidates = [os.environ.get("DL_LAB_HYMENOPTERA"), _data_dir() / "hymenoptera_data"]
+    candidates = [settings.hymenoptera_dir(), settings.data_dir() / "hymenoptera_data"]
     for candidate in filter(None, candidates):
         if Path(candidate).is_dir():
             return Path(candidate)
     if not download.online():
         return None
-    return _download_hymenoptera(_data_dir())
+    return _download_hymenoptera(settings.data_dir())
 
 
 def _download_hymenoptera(folder: Path) -> Path | None:

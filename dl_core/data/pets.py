@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from dl_core import settings
 from dl_core.data import download
 
 ENV_VAR = "DL_LAB_PETS_DIR"
@@ -51,10 +52,10 @@ def find_pets_dir(data: str | None = None) -> Path | None:
     """The folder to read, or None when there is none (the caller falls back to built-in scenes)."""
     if data:
         return check_layout(Path(data).expanduser())
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return check_layout(Path(env).expanduser())
-    local = _data_dir() / FOLDER
+    explicit = settings.pets_dir()
+    if explicit is not None:
+        return check_layout(explicit)
+    local = settings.data_dir() / FOLDER
     if _has_layout(local):
         return local
     if download.online():
@@ -164,15 +165,6 @@ def fingerprint(root: Path) -> str:
     """Identity of the folder's files (names, sizes, times): cheap enough for every page rerun."""
     mtimes = tuple(os.stat(root / sub).st_mtime_ns for sub in ("images", "annotations/trimaps"))
     return f"pets:{_fingerprint(str(root.resolve()), mtimes)}"
-
-
-def _data_dir() -> Path:
-    explicit = os.environ.get("DL_LAB_DATA_DIR")
-    if explicit:
-        return Path(explicit).expanduser()
-    from dl_core.cache import default_cache_dir
-
-    return default_cache_dir() / "datasets"
 
 
 def _download(target: Path) -> Path | None:

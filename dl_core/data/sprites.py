@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dl_core.topics.base import DatasetInfo
+from dl_core.spec import DatasetInfo
 
 VERSION = 1
 SIZES = (32, 64)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from dl_core.data import builtin_prices, download
-from dl_core.topics.base import DatasetInfo
+from dl_core.spec import DatasetInfo
 
 AUTO = "auto"
 BUILTIN_SOURCES = ("synthetic",) + builtin_prices.PLOTLY_TICKERS

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import socket
 import urllib.error
 import urllib.parse
 import urllib.request
+
+from dl_core import settings
 
 DEFAULT_BASE = "https://query1.finance.yahoo.com"
 CONNECT_TIMEOUT_S = 2.0
@@ -31,7 +32,7 @@ class TickerError(RuntimeError):
 
 
 def base_url() -> str:
-    return os.environ.get("DL_LAB_TICKER_URL", DEFAULT_BASE).rstrip("/")
+    return settings.ticker_url()
 
 
 def fetch_ticker_csv(symbol: str, years: int = 5, base: str | None = None) -> bytes:
@@ -82,7 +83,7 @@ def chart_to_csv(payload: dict, symbol: str = "") -> bytes:
 
 
 def _require_network(base: str) -> None:
-    if os.environ.get("DL_LAB_OFFLINE", "").strip() not in ("", "0"):
+    if settings.offline():
         raise TickerError("DL Lab runs offline here (DL_LAB_OFFLINE=1), so tickers cannot be "
                           "downloaded: upload a CSV or use a built-in series")
     parts = urllib.parse.urlsplit(base)

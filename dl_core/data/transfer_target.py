@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from dl_core.cache import default_cache_dir
+from dl_core import settings
 from dl_core.data import builtin_shapes, image_folders
-from dl_core.topics.base import DatasetInfo
+from dl_core.spec import DatasetInfo
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class TargetImages:
 
 
 def uploads_root() -> Path:
-    return default_cache_dir() / "uploads"
+    return settings.uploads_dir()
 
 
 def find_target(dataset: str, data: str | None) -> Target:

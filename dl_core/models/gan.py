@@ -9,7 +9,12 @@ import keras
 from keras import layers, ops
 
 from dl_core.models.gan_gradients import apply_gradients, loss_and_gradients
-from dl_core.models.gan_losses import check_loss, discriminator_loss, generator_loss, realness
+from dl_core.models.gan_losses import (
+    check_loss,
+    discriminator_loss,
+    generator_loss,
+    realness,
+)
 
 
 def build_mlp_generator(noise_dim: int = 2, hidden_layers: int = 3, units: int = 64,

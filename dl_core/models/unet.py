@@ -8,7 +8,7 @@ Two encoders share one decoder:
   segmentation tutorial), tapped at strides 2, 4, 8, 16 and 32.
 
 Layers named `enc_<i>`, `bottleneck`, `up_<i>` and `dec_<i>` are the ones the page draws; their
-shapes are computed independently by dl_core/unet_shapes.py and checked against these models.
+shapes are computed independently by dl_core/topics/segmentation/shapes.py and checked against these models.
 """
 
 import keras

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import importlib
-import os
 
+from dl_core import settings
 from dl_core.params import ParamError
-from dl_core.topics.base import TopicSpec
+from dl_core.spec import TopicSpec
 
 # Order is the course order; each later page issue adds its topic here.
 TOPIC_MODULES = {
     "transfer": "dl_core.topics.transfer",
-    "transfer_source": "dl_core.topics.transfer_source",  # the built-in pretraining task
+    "transfer_source": "dl_core.topics.transfer.source",  # the built-in pretraining task
     "segmentation": "dl_core.topics.segmentation",
     "lstm": "dl_core.topics.lstm",
-    "lstm_memory": "dl_core.topics.lstm_memory",  # the "why LSTMs remember" task
+    "lstm_memory": "dl_core.topics.lstm.memory",  # the "why LSTMs remember" task
     "autoencoder": "dl_core.topics.autoencoder",
     "vae": "dl_core.topics.vae",
     "gan": "dl_core.topics.gan",  # the 2-D toy GAN
-    "gan_digits": "dl_core.topics.gan_digits",  # the DCGAN
+    "gan_digits": "dl_core.topics.gan.digits",  # the DCGAN
+    "gan_classifier": "dl_core.topics.gan.judge",  # the digit judge the DCGAN is scored by
 }
 
 
@@ -29,11 +30,7 @@ def _modules() -> dict[str, str]:
     The variable lets a course add its own topic module without editing DL Lab, and lets the
     tests run fast fake topics inside real worker processes (which inherit the environment).
     """
-    modules = dict(TOPIC_MODULES)
-    for item in filter(None, os.environ.get("DL_LAB_EXTRA_TOPICS", "").split(",")):
-        name, _, module = item.partition("=")
-        modules[name.strip()] = module.strip()
-    return modules
+    return {**TOPIC_MODULES, **settings.extra_topics()}
 
 
 def topic_names() -> list[str]:

@@ -12,7 +12,7 @@ import numpy as np
 from dl_core.data.digits import KINDS, find_source, load_digits
 from dl_core.params import Param, Schema
 from dl_core.pictures import image_grid, to_uint8
-from dl_core.topics.base import TopicSpec, TrainContext, TrainResult
+from dl_core.spec import TopicSpec, TrainContext, TrainResult
 
 PREVIEW_COUNT = 8
 LATENT_POINTS = 1000
@@ -58,7 +58,10 @@ def latent_projection(codes: np.ndarray) -> tuple[np.ndarray, str]:
 
 
 def build_model(params: dict):
-    from dl_core.models.autoencoder import build_conv_autoencoder, build_dense_autoencoder
+    from dl_core.models.autoencoder import (
+        build_conv_autoencoder,
+        build_dense_autoencoder,
+    )
 
     builder = build_conv_autoencoder if params["architecture"] == "conv" else build_dense_autoencoder
     return builder(bottleneck=params["bottleneck"])

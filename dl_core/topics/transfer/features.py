@@ -1,0 +1,47 @@
+"""Backbone features of a dataset, computed once and kept on disk beside the model cache.
+
+Feature extraction trains only the head, and the frozen backbone maps an image to the same
+pooled feature vector every time. So we run the backbone once per (weights, backbone, input
+size, images) and keep the vectors: retraining the head after a slider change then costs a
+fraction of a second of training instead of a pass of the backbone over every image.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from dl_core import settings
+
+
+def features_dir() -> Path:
+    return settings.features_dir()
+
+
+def feature_key(**identity) -> str:
+    blob = json.dumps(identity, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:24]
+
+
+def cached_features(key: str, compute: Callable[[], dict[str, np.ndarray]]) -> tuple[dict[str, np.ndarray], bool]:
+    """(arrays, was_cached). `compute` runs only when no complete file exists for `key`."""
+    path = features_dir() / f"{key}.npz"
+    if path.is_file():
+        try:
+            with np.load(path) as data:
+                return {name: data[name] for name in data.files}, True
+        except Exception:  # noqa: BLE001 - a damaged file is simply recomputed
+            path.unlink(missing_ok=True)
+    arrays = compute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-", suffix=".npz")
+    with os.fdopen(fd, "wb") as handle:
+        np.savez(handle, **arrays)
+    os.replace(tmp, path)  # readers see no file or a complete one
+    return arrays, False

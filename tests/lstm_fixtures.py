@@ -1,0 +1,17 @@
+"""Tiny LSTM settings and a generated price file shared by the LSTM test files."""
+
+import numpy as np
+
+# The smallest forecaster worth training, and the memory task's (trained once per session).
+TINY = {"units": 4, "window": 5, "epochs": 1, "batch_size": 128, "patience": 1}
+TINY_MEMORY = {"longest_lag": 5, "memory_samples": 500, "memory_epochs": 1, "memory_units": 4}
+
+
+def yahoo_csv(rows: int = 200) -> bytes:
+    """A Yahoo-format daily-prices CSV (business days from 2021-01-04), a random walk from 50."""
+    prices = 50 * np.exp(np.random.default_rng(5).normal(0, 0.01, rows).cumsum())
+    days = np.busday_offset("2021-01-04", np.arange(rows), roll="forward")
+    lines = ["Date,Open,High,Low,Close,Adj Close,Volume"]
+    lines += [f"{d},{p:.4f},{p * 1.01:.4f},{p * 0.99:.4f},{p:.4f},{p * 0.9:.4f},1000"
+              for d, p in zip(days, prices)]
+    return ("\n".join(lines) + "\n").encode()

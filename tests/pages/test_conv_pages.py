@@ -1,0 +1,184 @@
+"""AppTest for the two convolution pages: render, refuse impossible settings, uploads, no TF."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+from make_files import solid_image
+
+if str(ROOT) not in sys.path:  # tests/conftest.py does this too; harmless twice
+    sys.path.insert(0, str(ROOT))
+
+ARITHMETIC_PAGE = str(ROOT / "app_pages" / "conv_arithmetic.py")
+KERNELS_PAGE = str(ROOT / "app_pages" / "padding_stride_kernels.py")
+
+
+def render(page: str) -> AppTest:
+    app = AppTest.from_file(page, default_timeout=30).run()
+    assert not app.exception, [exception.value for exception in app.exception]
+    return app
+
+
+def metrics(app: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in app.metric}
+
+
+
+
+# --- Conv arithmetic ----------------------------------------------------------------------
+
+
+def test_arithmetic_page_renders_sizes_formulas_and_keras_code():
+    app = render(ARITHMETIC_PAGE)
+    shown = metrics(app)
+    assert shown["Conv2D"] == "4×4×16"  # 7×7, kernel 3, padding 1, stride 2
+    assert shown["Conv2DTranspose"] == "13×13×16"
+    assert shown["Parameters (weights + biases)"] == "448"
+    assert not app.error
+    assert any("7 - 3 + 2 \\cdot 1" in latex.value for latex in app.latex)
+    assert any("keras.layers.Conv2D(filters=16" in code.value for code in app.code)
+    assert app.get("plotly_chart"), "the conv diagram is missing"
+
+
+def test_impossible_kernel_is_explained_not_raised():
+    app = render(ARITHMETIC_PAGE)
+    app.selectbox(key="convarith_padding_mode").set_value("valid")
+    app.number_input(key="convarith_input_h").set_value(3)
+    app.number_input(key="convarith_kernel_h").set_value(9).run()
+    assert not app.exception
+    assert metrics(app)["Conv2D"] == "impossible"
+    messages = " ".join(error.value for error in app.error)
+    assert "does not fit" in messages and 'padding="same"' in messages
+
+
+def test_output_padding_not_below_stride_is_explained():
+    app = render(ARITHMETIC_PAGE)
+    app.selectbox(key="convarith_output_padding").set_value(2).run()
+    assert not app.exception
+    assert any("smaller than the stride" in error.value for error in app.error)
+
+
+def test_uneven_stride_warns_about_dropped_rows():
+    app = render(ARITHMETIC_PAGE)
+    app.number_input(key="convarith_input_h").set_value(6).run()
+    warnings = " ".join(warning.value for warning in app.warning)
+    assert "last 1 row" in warnings and "dropped" in warnings
+    assert "column" not in warnings  # width 7 tiles evenly
+
+
+def test_keras_dilation_and_stride_warning():
+    app = render(ARITHMETIC_PAGE)
+    app.number_input(key="convarith_dilation").set_value(2).run()
+    assert any("dilation_rate > 1" in warning.value for warning in app.warning)
+    assert metrics(app)["Conv2D"] == "3×3×16"
+
+
+def test_step_slider_moves_the_highlighted_cell():
+    app = render(ARITHMETIC_PAGE)
+    assert any("**(0, 0)**" in markdown.value for markdown in app.markdown)
+    app.slider(key="convarith_step").set_value(6).run()
+    assert any("**(1, 1)**" in markdown.value for markdown in app.markdown)
+
+
+def test_stack_calculator_table():
+    app = render(ARITHMETIC_PAGE)
+    app.number_input(key="convarith_input_h").set_value(32)
+    app.number_input(key="convarith_input_w").set_value(32).run()
+    table = next(frame.value for frame in app.dataframe if "receptive field (px)" in frame.value.columns)
+    assert table["height"].tolist() == [32, 32, 16, 16, 8, 16]
+    assert table["receptive field (px)"].tolist()[:5] == [1, 3, 4, 8, 10]
+
+
+# --- Padding, stride & kernels ------------------------------------------------------------
+
+
+def test_kernels_page_renders_the_course_example():
+    app = render(KERNELS_PAGE)
+    assert metrics(app) == {"Output[0, 0]": "114"}
+    assert len(app.get("plotly_chart")) == 3
+    assert len(app.get("image")) >= 10  # padding, stride, pooling and kernel pictures
+
+
+def test_stepping_fills_the_next_output_cell():
+    app = render(KERNELS_PAGE)
+    app.button(key="kernels_next").click().run()
+    assert metrics(app) == {"Output[0, 1]": "328"}  # 5·113 − 60 − 56 − 121
+    app.selectbox(key="kernels_example").set_value("6×6 binary image, diagonal filter, stride 2").run()
+    assert app.slider(key="kernels_step").value == 1
+    values = []
+    for step in range(1, 5):
+        app.slider(key="kernels_step").set_value(step).run()
+        values.append(next(iter(metrics(app).values())))
+    assert values == ["3", "-3", "-3", "0"]
+
+
+def test_max_pooling_example():
+    app = render(KERNELS_PAGE)
+    app.selectbox(key="kernels_example").set_value("4×4 max pooling, 2×2, stride 2").run()
+    values = []
+    for step in range(1, 5):
+        app.slider(key="kernels_step").set_value(step).run()
+        values.append(next(iter(metrics(app).values())))
+    assert values == ["4", "5", "3", "4"]
+
+
+def test_uploading_a_large_photo_downscales_and_says_so():
+    app = render(KERNELS_PAGE)
+    app.file_uploader(key="kernels_upload").set_value(("holiday.png", solid_image(1200, 800), "image/png")).run()
+    assert not app.exception and not app.error
+    assert any("downscaled to 512×341" in info.value for info in app.info)
+    assert any("downscaled from 1200×800 to 512×341" in caption.value for caption in app.caption)
+
+
+def test_corrupt_upload_is_refused_cleanly():
+    app = render(KERNELS_PAGE)
+    app.file_uploader(key="kernels_upload").set_value(("photo.jpg", b"\xff\xd8\xff" + b"\x00" * 50, "image/jpeg")).run()
+    assert not app.exception
+    assert [error.value for error in app.error] == [
+        "This JPEG file is damaged and could not be opened; please export it again or try another file."
+    ]
+    assert any("built-in sample" in caption.value for caption in app.caption)
+
+
+def test_custom_kernel_and_display_modes():
+    app = render(KERNELS_PAGE)
+    app.selectbox(key="kernels_preset").set_value("custom").run()
+    assert not app.exception
+    for method in ["abs", "minmax", "clip"]:
+        app.radio(key="kernels_display").set_value(method).run()
+        assert not app.exception
+    app.radio(key="kernels_custom_size").set_value(5).run()
+    assert not app.exception and not app.error
+
+
+RENDER_IN_FRESH_PROCESS = """
+import json, sys, time
+sys.path.insert(0, {root!r})
+from streamlit.testing.v1 import AppTest
+started = time.perf_counter()
+app = AppTest.from_file({page!r}, default_timeout=60).run()
+print(json.dumps({{"seconds": time.perf_counter() - started, "exceptions": len(app.exception),
+                   "tensorflow": "tensorflow" in sys.modules, "keras": "keras" in sys.modules}}))
+"""
+
+
+@pytest.mark.parametrize("page", [ARITHMETIC_PAGE, KERNELS_PAGE], ids=["conv-arithmetic", "kernels"])
+def test_pages_do_not_import_tensorflow(page):
+    code = RENDER_IN_FRESH_PROCESS.format(root=str(ROOT), page=page)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["exceptions"] == 0
+    assert report["tensorflow"] is False and report["keras"] is False
+
+
+def test_play_advances_the_walkthrough():
+    app = render(KERNELS_PAGE)
+    app.toggle(key="kernels_play").set_value(True).run()
+    assert not app.exception
+    assert list(metrics(app)) == ["Output[0, 1]"]  # each (timed) rerun of the fragment moves one step

@@ -1,0 +1,93 @@
+"""AppTest of the Sequences page: built-in data, a good CSV, bad CSVs, the gates and memory tabs."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dl_core.engine.cache import ModelCache
+from dl_core.engine.runner import resolve, train_or_load
+from dl_core.uploads import store_upload
+
+from apptest_helpers import open_app_page
+from conftest import _SESSION_CACHE
+from lstm_fixtures import TINY, TINY_MEMORY, yahoo_csv
+
+PAGE = "app_pages/lstm.py"
+COLUMNS = {"date_column": "Date", "value_column": "Adj Close"}
+
+
+@pytest.fixture(scope="module")
+def trained_csv():
+    """A tiny model on the generated CSV, trained into the session cache the AppTest reads."""
+    raw = yahoo_csv()
+    path = store_upload(raw, ".csv")
+    entry, _ = train_or_load(resolve("lstm", dict(TINY, **COLUMNS), data=str(path)),
+                             ModelCache(_SESSION_CACHE))
+    return raw, entry
+
+
+def open_page(params: dict) -> AppTest:
+    return open_app_page(PAGE, params, timeout=60)
+
+
+def upload(at: AppTest, name: str, raw: bytes) -> AppTest:
+    at.radio(key="lstm_data_choice").set_value("Upload a CSV").run()
+    at.file_uploader(key="lstm_upload").set_value((name, raw, "text/csv"))
+    return at.run()
+
+
+def test_builtin_untrained_invites_training_and_names_its_data():
+    at = open_page(dict(TINY, units=5))
+    assert not at.exception and not at.error
+    assert any("has not been trained yet" in i.value for i in at.info)
+    assert at.selectbox(key="lstm_source").value == "synthetic"
+    assert at.slider(key="lstm_units").value == 5  # the link filled the form
+    assert any("Train SimpleRNN and LSTM" in b.label for b in at.button)  # the memory tab's form
+
+
+def test_good_csv_shows_the_cached_result(trained_csv):
+    raw, entry = trained_csv
+    at = upload(open_page(TINY), "prices.csv", raw)
+    assert not at.exception and not at.error
+    assert at.selectbox(key="lstm_value_column").value == "Adj Close"
+    labels = [m.label for m in at.metric]
+    assert {"Test RMSE (model)", "Test RMSE (persistence)", "Direction accuracy"} <= set(labels)
+    text = " ".join(m.value for m in at.markdown)
+    assert "The lag trap" in text
+    verdicts = [w.value for w in at.warning] + [s.value for s in at.success]
+    assert any("persistence" in v for v in verdicts)  # says plainly whether it beats persistence
+    assert any("your CSV" in c.value for c in at.caption)  # dataset note names the data
+    gate_window = at.select_slider(key="lstm_gate_window")
+    assert gate_window.value == len(entry.artifacts()["gate_windows"]) - 1
+    assert len(at.table) == 1
+
+
+@pytest.mark.parametrize("raw,message", [
+    (b"Date,Close\n2021-01-04,10\n2021-01-05,abc\n2021-01-06,11\n", "has text where numbers are expected"),
+    (b"Date,Close\n2021-01-04,10\n2021-01-04,11\n2021-01-06,12\n", "appears more than once"),
+    (b"\x00\xff\xfebinary", "not a text CSV"),
+    (b"Date,Close\n" + b"".join(b"2021-01-%02d,%d\n" % (d, d) for d in range(1, 21)), "too few rows"),
+])
+def test_bad_csv_shows_a_clear_error(raw, message):
+    at = upload(open_page(TINY), "bad.csv", raw)
+    assert not at.exception
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    # Only the memory tab (its own topic) invites training; the forecaster is not offered.
+    assert sum("has not been trained yet" in i.value for i in at.info) == 1
+
+
+def test_ticker_download_offline_says_so():
+    at = open_page(TINY)
+    at.radio(key="lstm_data_choice").set_value("Download a ticker").run()
+    at.button(key="lstm_ticker_download").click().run()
+    assert not at.exception
+    assert any("offline" in w.value for w in at.warning)
+
+
+def test_memory_tab_shows_a_cached_comparison():
+    params = TINY_MEMORY
+    train_or_load(resolve("lstm_memory", params), ModelCache(_SESSION_CACHE))  # a hit after test_lstm
+    at = open_page(params)
+    assert not at.exception and not at.error
+    labels = [m.label for m in at.metric]
+    assert "SimpleRNN accuracy at k = 5" in labels and "LSTM accuracy at k = 5" in labels
+    assert at.slider(key="lstm_memory_longest_lag").value == 5

@@ -1,0 +1,15 @@
+"""The tiny segmentation setting shared by the segmentation test files, trained once per session."""
+
+from conftest import _SESSION_CACHE
+
+TINY = {"dataset": "scenes", "images": 16, "image_size": 64, "depth": 2, "base_filters": 8,
+        "epochs": 1, "batch_size": 4, "encoder": "scratch"}
+
+
+def train_tiny():
+    """TINY trained once into the session cache (the AppTests read the same entry)."""
+    from dl_core.engine.cache import ModelCache
+    from dl_core.engine.runner import resolve, train_or_load
+
+    entry, _ = train_or_load(resolve("segmentation", TINY), ModelCache(_SESSION_CACHE))
+    return entry

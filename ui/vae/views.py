@@ -1,0 +1,71 @@
+"""Charts and panels of the VAE page that need no model: loss terms, KL bars, heatmap, scatter."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from dl_core.source import function_source
+from dl_core.topics.vae import metrics as vae_metrics
+from ui.charts import history_chart
+
+MODEL_FILE = "dl_core/models/vae.py"
+CODE_PARTS = ("reparameterise", "kl_per_dimension", "kl_divergence", "reconstruction_loss",
+              "Sampling", "build_encoder", "build_decoder", "VAE", "build_vae")
+
+
+def loss_term_charts(history: dict, key: str, total_epochs: int | None = None) -> None:
+    """Reconstruction and KL side by side: they pull in opposite directions and differ in scale."""
+    left, right = st.columns(2)
+    for column, term, title in ((left, "reconstruction", "Reconstruction (nats per image)"),
+                                (right, "kl", "KL to the prior (nats per image)")):
+        series = {name: values for name, values in history.items()
+                  if name in (term, f"val_{term}")}
+        with column:
+            st.plotly_chart(history_chart(series, title=title, total_epochs=total_epochs),
+                            key=f"{key}_{term}")
+
+
+def kl_bar_chart(kl: np.ndarray) -> go.Figure:
+    active = np.asarray(kl) > vae_metrics.ACTIVE_KL
+    fig = go.Figure(go.Bar(x=[f"z{j + 1}" for j in range(len(kl))], y=kl,
+                           marker_color=np.where(active, "#3b5bdb", "#adb5bd"),
+                           hovertemplate="%{x}: %{y:.3f} nats<extra></extra>"))
+    fig.add_hline(y=vae_metrics.ACTIVE_KL, line_dash="dot", line_color="#e8590c",
+                  annotation_text="collapsed below this", annotation_position="top right")
+    fig.update_layout(height=300, yaxis_title="KL (nats, validation mean)",
+                      margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    return fig
+
+
+def association_heatmap(association: np.ndarray, factors: list[str]) -> go.Figure:
+    labels = [f"z{j + 1}" for j in range(association.shape[0])]
+    fig = px.imshow(association, x=factors, y=labels, zmin=0, zmax=1, text_auto=".2f",
+                    color_continuous_scale="Blues", aspect="auto",
+                    labels={"color": "|r| or η", "x": "generating factor", "y": "latent"})
+    fig.update_layout(height=80 + 34 * len(labels), margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    return fig
+
+
+def latent_scatter(mu: np.ndarray, dims: list[int], colour: np.ndarray, colour_name: str,
+                   categories: list[str] | None = None) -> go.Figure:
+    first, second = dims
+    kwargs = {}
+    if categories is not None:
+        colour = np.asarray(categories)[colour.astype(int)]
+        kwargs["category_orders"] = {"color": list(categories)}
+    fig = px.scatter(x=mu[:, first], y=mu[:, second], color=colour, height=460,
+                     labels={"x": f"μ of z{first + 1}", "y": f"μ of z{second + 1}",
+                             "color": colour_name}, **kwargs)
+    fig.update_traces(marker={"size": 5, "opacity": 0.75})
+    fig.update_xaxes(range=[-3.5, 3.5])
+    fig.update_yaxes(range=[-3.5, 3.5])
+    return fig
+
+
+def code_panel() -> None:
+    with st.expander("The Keras code of this model", expanded=False):
+        source = "\n\n\n".join(function_source(MODEL_FILE, name) for name in CODE_PARTS)
+        st.code(source, language="python")
