@@ -6,6 +6,8 @@ TensorFlow here or on the home page; pages that train import it only when they n
 
 import streamlit as st
 
+from dl_core import settings
+from ui.errors import show_unexpected
 from ui.navigation import GROUPS, HOME
 from ui.sidebar import render_sidebar
 
@@ -18,4 +20,9 @@ for group, infos in GROUPS.items():
 
 current = st.navigation(pages)
 render_sidebar()
-current.run()
+try:
+    current.run()
+except Exception as error:  # the page boundary: one line and an expander, never a traceback
+    if settings.strict_pages():
+        raise  # the tests want to see it
+    show_unexpected(error)

@@ -10,6 +10,7 @@ from ui.charts import history_chart, show_pixels
 from ui.image_upload import image_upload
 from ui.params_form import params_form
 from ui.results import dataset_note, download_model, model_code, training_facts
+from ui.text import inert
 from ui.training import trained_entry
 
 PAGE = "autoencoder"
@@ -94,8 +95,12 @@ if entry is not None:
     st.markdown("Upload a photo or drawing of a digit. It is turned into an MNIST-style input "
                 "(28×28, white on black, centred) and passed through the trained model.")
     upload = image_upload("An image (PNG, JPEG, …)", key=f"{PAGE}_upload", max_side=1024)
-    if upload is not None:
-        square, steps = fit_to_square(upload.array)
+    try:
+        square, steps = fit_to_square(upload.array) if upload is not None else (None, [])
+    except ValueError as err:  # a blank or featureless picture: nothing to centre
+        st.warning(f"This picture cannot be used: {inert(err)}")
+        square = None
+    if square is not None:
         step_cols = st.columns(len(steps) + 1)
         for col, (title, image) in zip(step_cols, steps):
             with col:

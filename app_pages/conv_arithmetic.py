@@ -10,6 +10,7 @@ import streamlit as st
 
 from dl_core.conv import arithmetic as ar
 from ui.conv import CELL_COLOURS, CELL_NAMES, conv_diagram, conv_latex, transposed_latex
+from ui.text import inert
 
 
 def read_controls() -> dict:
@@ -69,7 +70,7 @@ def show_sizes(controls: dict) -> dict:
                       help=error if name == comparison else None)
     for name, (sizes, error) in results.items():
         if error and name != comparison:
-            st.error(f"**{name}:** {error}")
+            st.error(f"**{name}:** {inert(error)}")
     if d > 1 and max(controls["stride"]) > 1:
         st.warning("Keras refuses `strides > 1` together with `dilation_rate > 1` (PyTorch allows it). "
                    "The sizes above are still right; in Keras use stride 1 and add a pooling layer to downsample.")
@@ -183,7 +184,7 @@ def stack_tab(controls: dict) -> None:
     try:
         rows = ar.stack_shapes(*controls["input"], controls["in_channels"], layers)
     except (ValueError, TypeError) as err:
-        st.error(f"{err} Fix that row (or delete it) to see the shapes.")
+        st.error(f"{inert(err)} Fix that row (or delete it) to see the shapes.")
         return
     table = pd.DataFrame(rows).rename(columns={"receptive_field": "receptive field (px)", "jump": "jump (px)"})
     st.dataframe(table, hide_index=True, key="convarith_stack_result")

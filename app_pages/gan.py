@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui.gan.sections import digits_section, toy_section
+from ui.text import inert
 
 PAGE = "gan"
 MODES = {"toy2d": "2-D toy GAN (seconds on a CPU)", "dcgan": "DCGAN on digits"}
@@ -44,7 +45,7 @@ def _sync_mode():
 
 initial = st.query_params.get("mode", "toy2d")
 if initial not in MODES:
-    st.warning(f"Ignored a setting from the link: mode={initial!r} is not one of {', '.join(MODES)}")
+    st.warning(f"Ignored a setting from the link: mode={inert(repr(initial))} is not one of {', '.join(MODES)}")
     initial = "toy2d"
 if f"{PAGE}_mode" not in st.session_state:
     st.session_state[f"{PAGE}_mode"] = initial

@@ -16,6 +16,7 @@ from ui.lstm.views import (
 )
 from ui.params_form import params_form
 from ui.results import dataset_note, download_model, model_code, training_facts
+from ui.text import inert
 from ui.training import trained_entry
 
 PAGE = "lstm"
@@ -65,7 +66,7 @@ with forecast_tab:
         try:
             topic.prepare(params, choice.data)
         except ValueError as err:
-            st.error(f"This setting cannot be trained: {err}")
+            st.error(f"This setting cannot be trained: {inert(err)}")
             ready = False
 
     def live(status):

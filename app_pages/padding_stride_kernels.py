@@ -101,6 +101,10 @@ def choose_photo() -> np.ndarray:
         st.caption(f"Showing the built-in sample picture. Uploads larger than {MAX_SIDE} px on their long "
                    "side are downscaled so every kernel runs instantly.")
         return fl.sample_image(256)
+    problem = fl.photo_problem(decoded.array)
+    if problem:
+        st.warning(f"{problem} Showing the built-in sample picture instead.")
+        return fl.sample_image(256)
     if decoded.downscaled:
         st.info(f"Your photo was {decoded.original_size[0]}×{decoded.original_size[1]} px; it is shown "
                 f"downscaled to {decoded.array.shape[1]}×{decoded.array.shape[0]} px so the filters run fast.")

@@ -11,6 +11,7 @@ from ui.charts import history_chart
 from ui.image_upload import image_upload
 from ui.params_form import params_form
 from ui.results import dataset_note, download_model, model_code, training_facts
+from ui.text import inert
 from ui.training import cached_entry, trained_entry
 from ui.transfer import (
     STRATEGY_NAMES,
@@ -126,7 +127,7 @@ if entry is not None:
         try:
             heatmap, probabilities = topic.explain(entry.model_path, photo)
         except (OSError, ValueError) as err:
-            st.error(f"The trained model could not be used for this photo: {err}")
+            st.error(f"The trained model could not be used for this photo: {inert(err)}")
         else:
             prediction_view(photo, overlay(photo, heatmap), rank(probabilities, labels))
 

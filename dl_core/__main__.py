@@ -13,7 +13,7 @@ import os
 import sys
 import time
 
-from dl_core import settings
+from dl_core import settings, storage
 from dl_core.devices import describe_quick, keras_backend_name
 from dl_core.engine.cache import ModelCache
 from dl_core.params import ParamError
@@ -26,8 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
         return args.handler(args)
-    except (ParamError, ValueError) as err:
-        print(f"error: {err}", file=sys.stderr)
+    except (ParamError, ValueError, OSError) as err:  # bad input: one line, never a traceback
+        print(f"error: {' '.join(str(err).split())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted: nothing was cached", file=sys.stderr)
@@ -38,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m dl_core", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
-    info = sub.add_parser("info", help="backend, device, cache directory and size")
+    info = sub.add_parser("info", help="backend, device, and the models, datasets and uploads folders")
     info.set_defaults(handler=cmd_info)
 
     topics = sub.add_parser("topics", help="trainable topics and their parameters")
@@ -67,13 +67,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def cmd_info(args) -> int:
     cache = ModelCache()
+    sizes = storage.sizes()
     print(f"backend:   {keras_backend_name()}")
     print(f"device:    {describe_quick()}")
-    print(f"cache dir: {cache.root}")
-    print(f"cache:     {len(cache.entries())} models, {cache.size_bytes() / 2**20:.1f} MB "
-          f"(cap {cache.max_bytes / 2**20:.0f} MB)")
-    print(f"data dir:  {settings.data_dir()}")
-    print(f"uploads:   {settings.uploads_dir()}")
+    print(f"models:    {len(cache.entries())} models, {sizes['models'] / 2**20:.1f} MB "
+          f"(cap {cache.max_bytes / 2**20:.0f} MB) in {cache.models}")
+    print(f"datasets:  {sizes['datasets'] / 2**20:.1f} MB in {settings.data_dir()} (never cleared)")
+    print(f"uploads:   {sizes['uploads'] / 2**20:.1f} MB (cap {settings.uploads_max_bytes() / 2**20:.0f} MB, "
+          f"{settings.uploads_max_age_s() / 86400:.0f} days) in {settings.uploads_dir()}")
     print(f"jobs:      {settings.job_backend()}, {settings.max_workers()} worker(s) at once")
     return 0
 
@@ -134,7 +135,9 @@ def cmd_cache(args) -> int:
     if args.topic:
         get_topic(args.topic)
     if args.action == "clear":
-        print(f"removed {cache.clear(args.topic)} cached models")
+        removed = cache.clear(args.topic)
+        print(f"removed {removed} cached model{'s' if removed != 1 else ''} (datasets and uploads "
+              "are never touched)")
         return 0
     for entry in cache.entries(args.topic):
         params = ",".join(f"{k}={v}" for k, v in entry.meta["params"].items())

@@ -12,13 +12,16 @@ No streamlit and no tensorflow here: this module is used by pages, tests and the
 from __future__ import annotations
 
 import io
+import logging
 import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from dl_core.pictures import to_uint8
+
+log = logging.getLogger(__name__)
 
 # Formats a browser upload can reasonably be. Restricting Pillow to these keeps exotic,
 # rarely fuzzed decoders (and formats that are not pictures at all) out of reach.
@@ -29,6 +32,17 @@ FORMATS_FOR_PEOPLE = "PNG, JPEG, GIF, BMP, WebP or TIFF"
 _EXIF_ORIENTATION_TAG = 0x0112
 _MODES_WITH_ALPHA = ("RGBA", "LA", "PA", "RGBa", "La")
 _SIXTEEN_BIT_MODES = ("I;16", "I;16L", "I;16B", "I;16N")
+_REDUCIBLE_MODES = ("L", "LA", "RGB", "RGBA", "RGBa", "La", "I", "F", "CMYK")
+_SWAPS_SIDES = (5, 6, 7, 8)  # EXIF orientations that turn the picture a quarter
+_EXIF_TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+                   4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
+                   6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+                   8: Image.Transpose.ROTATE_90}
+# A picture this large must carry at least one byte per MAX_PIXELS_PER_BYTE pixels. Deflate
+# (PNG) packs at most about 1032 bytes into one, so a flat 6000×6000 PNG fits in 140 KB and
+# would cost gigabytes to decode; a real photo of that size takes megabytes.
+PROPORTION_CHECK_PIXELS = 4_000_000
+MAX_PIXELS_PER_BYTE = 64
 
 
 class ImageError(ValueError):
@@ -71,11 +85,22 @@ def decode_image_info(
     max_pixels: int = 40_000_000,
     max_side: int | None = None,
 ) -> DecodedImage:
-    """Decode and validate image bytes; raise `ImageError` with a learner-facing sentence.
+    """Decode and validate image bytes; raise `ImageError` with a learner-facing sentence
+    (see `_decode`); every refusal is logged with its reason."""
+    try:
+        return _decode(data, max_bytes=max_bytes, max_pixels=max_pixels, max_side=max_side)
+    except ImageError as err:
+        log.info("refused an uploaded image (%s bytes): %s", len(data) if isinstance(data, bytes) else "?", err)
+        raise
 
-    Steps: size checks on the raw bytes, header-only open (so a decompression bomb is
-    refused before its pixels are allocated), first frame only, EXIF orientation, colour
-    mode to 8-bit RGB, optional downscale so the longest side is at most `max_side`.
+
+def _decode(data: bytes, *, max_bytes: int, max_pixels: int, max_side: int | None) -> DecodedImage:
+    """Steps: size checks on the raw bytes, header-only open (so a decompression bomb is
+    refused before its pixels are allocated), first frame only, shrinking while decoding when
+    `max_side` asks for a smaller picture (JPEG's DCT scaling, then an integer box reduction, all
+    in 8 bits), EXIF orientation, colour mode to 8-bit RGB, and a final resize so the longest
+    side is at most `max_side`. Work and memory follow the picture that is kept, not the one
+    the file declares.
     """
     if max_side is not None and max_side < 1:
         raise ValueError(f"max_side must be a positive number of pixels or None, got {max_side!r}.")
@@ -86,12 +111,16 @@ def decode_image_info(
     if frame_count > 1:
         # seek(0) is where a freshly opened image already is; we just never seek further.
         notes.append(f"animated image: using the first of its {frame_count} frames")
-    _load_pixels(image)
     source_format, source_mode = image.format, image.mode
-    image = _apply_exif_orientation(image, notes)
-    original_size = image.size
+    orientation = _exif_orientation(image)
+    original_size = image.size[::-1] if orientation in _SWAPS_SIDES else image.size
+    if max_side is not None and image.format == "JPEG":
+        image.draft(image.mode, (max_side, max_side))  # decode at 1/2, 1/4 or 1/8 scale, if enough
+    _load_pixels(image)
+    image = _reduce(image, max_side)
+    image = _apply_exif_orientation(image, orientation, notes)
     rgb = _to_rgb_array(image, notes)
-    rgb, downscaled = _downscale(rgb, max_side, notes)
+    rgb, downscaled = _downscale(rgb, max_side, original_size, notes)
     return DecodedImage(
         array=rgb,
         original_size=original_size,
@@ -139,6 +168,12 @@ def _open_header(data: bytes, max_pixels: int) -> Image.Image:
         raise _too_many_pixels_error(image.size, max_pixels)
     if width < 1 or height < 1:
         raise ImageError(f"This image has no pixels ({width}×{height}); please upload a real picture.")
+    if width * height > PROPORTION_CHECK_PIXELS and width * height > MAX_PIXELS_PER_BYTE * len(data):
+        raise ImageError(
+            f"This image declares {width}×{height} pixels but the file holds only {len(data) / 1e3:.0f} KB, "
+            "far less than a real picture of that size: it was refused as a decompression bomb or a "
+            "truncated file; please upload the photo itself."
+        )
     return image
 
 
@@ -192,16 +227,29 @@ def _load_pixels(image: Image.Image) -> None:
         ) from err
 
 
-def _apply_exif_orientation(image: Image.Image, notes: list[str]) -> Image.Image:
-    """Turn the pixels the way the camera meant them to be seen."""
+def _exif_orientation(image: Image.Image) -> int:
     try:
-        orientation = image.getexif().get(_EXIF_ORIENTATION_TAG, 1)
+        return int(image.getexif().get(_EXIF_ORIENTATION_TAG, 1))
     except Exception:  # noqa: BLE001 - a broken EXIF block should not lose the picture
+        return 1
+
+
+def _apply_exif_orientation(image: Image.Image, orientation: int, notes: list[str]) -> Image.Image:
+    """Turn the pixels the way the camera meant them to be seen (ImageOps.exif_transpose's table)."""
+    method = _EXIF_TRANSPOSE.get(orientation)
+    if method is None:
         return image
-    if orientation in (2, 3, 4, 5, 6, 7, 8):
-        notes.append(f"rotated by EXIF (orientation {orientation})")
-        return ImageOps.exif_transpose(image)
-    return image
+    notes.append(f"rotated by EXIF (orientation {orientation})")
+    return image.transpose(method)
+
+
+def _reduce(image: Image.Image, max_side: int | None) -> Image.Image:
+    """Shrink by a whole factor (a box average, in the image's own 8-bit mode) while staying at
+    least `max_side` on the long side; the exact size comes later, from a LANCZOS resize."""
+    if max_side is None or image.mode not in _REDUCIBLE_MODES:
+        return image
+    factor = max(image.size) // max_side
+    return image.reduce(factor) if factor >= 2 else image
 
 
 def _to_rgb_array(image: Image.Image, notes: list[str]) -> np.ndarray:
@@ -231,7 +279,7 @@ def _to_rgb_array(image: Image.Image, notes: list[str]) -> np.ndarray:
 
 def _gray_high_depth_to_rgb(image: Image.Image, notes: list[str]) -> np.ndarray:
     """16-bit and 32-bit gray are scaled (not clipped) into 0..255."""
-    values = np.asarray(image).astype(np.float64)
+    values = np.asarray(image).astype(np.float32)  # exact for 16-bit values; half of float64
     if image.mode == "F":
         notes.append("converted from 32-bit float")
         finite = values[np.isfinite(values)]
@@ -250,23 +298,26 @@ def _gray_high_depth_to_rgb(image: Image.Image, notes: list[str]) -> np.ndarray:
 
 
 def _composite_on_white(rgba: Image.Image) -> np.ndarray:
-    pixels = np.asarray(rgba, dtype=np.float32)
-    alpha = pixels[:, :, 3:4] / 255.0
-    rgb = pixels[:, :, :3] * alpha + 255.0 * (1.0 - alpha)
-    return np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
+    """rgb·α + white·(1 − α), computed by Pillow in 8 bits (no float copy of the picture)."""
+    white = Image.new("RGB", rgba.size, (255, 255, 255))
+    white.paste(rgba, mask=rgba.getchannel("A"))
+    return np.asarray(white, dtype=np.uint8).copy()
 
 
-def _downscale(rgb: np.ndarray, max_side: int | None, notes: list[str]) -> tuple[np.ndarray, bool]:
-    height, width = rgb.shape[:2]
+def _downscale(rgb: np.ndarray, max_side: int | None, original_size: tuple[int, int],
+               notes: list[str]) -> tuple[np.ndarray, bool]:
+    width, height = original_size
     if max_side is None or max(width, height) <= max_side:
         return rgb, False
     factor = max_side / max(width, height)
     new_width = max(1, round(width * factor))
     new_height = max(1, round(height * factor))
-    # LANCZOS averages over the source pixels, so detail shrinks instead of aliasing.
-    resized = Image.fromarray(rgb).resize((new_width, new_height), Image.Resampling.LANCZOS)
+    if rgb.shape[:2] != (new_height, new_width):
+        # LANCZOS averages over the source pixels, so detail shrinks instead of aliasing.
+        resized = Image.fromarray(rgb).resize((new_width, new_height), Image.Resampling.LANCZOS)
+        rgb = np.asarray(resized, dtype=np.uint8).copy()
     notes.append(f"downscaled from {width}×{height} to {new_width}×{new_height}")
-    return np.asarray(resized, dtype=np.uint8).copy(), True
+    return rgb, True
 
 
 # --- MNIST-style input from a photo -------------------------------------------------------

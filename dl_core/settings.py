@@ -13,6 +13,9 @@ from pathlib import Path
 DEFAULT_CACHE_MAX_MB = 4096
 DEFAULT_WORKER_MAX_JOBS = 20
 DEFAULT_WORKER_MAX_RSS_MB = 4096
+DEFAULT_UPLOADS_MAX_MB = 1024
+DEFAULT_UPLOADS_MAX_AGE_DAYS = 30
+DEFAULT_INFERENCE_MODELS = 6
 DEFAULT_TICKER_URL = "https://query1.finance.yahoo.com"
 
 
@@ -45,18 +48,45 @@ def cache_dir() -> Path:
 
 
 def data_dir() -> Path:
-    """Where real datasets are looked for and downloaded to: DL_LAB_DATA_DIR, else <cache>/datasets."""
-    return _path("DL_LAB_DATA_DIR") or cache_dir() / "datasets"
+    """Where real datasets are looked for and downloaded to: DL_LAB_DATA_DIR, else the user data
+    directory ($XDG_DATA_HOME/dl-lab/datasets or ~/.local/share/dl-lab/datasets). Not in the
+    cache: nothing that clears or evicts models may ever touch a dataset."""
+    explicit = _path("DL_LAB_DATA_DIR")
+    if explicit is not None:
+        return explicit
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "dl-lab" / "datasets"
+
+
+def models_dir() -> Path:
+    """Trained models: <cache>/models/<topic>/<key>/ (evicted by the cache's size cap)."""
+    return cache_dir() / "models"
 
 
 def uploads_dir() -> Path:
-    """Learners' uploaded files (content-addressed) and what is unpacked from them."""
+    """Learners' uploaded files (content-addressed), what is unpacked from them and the features
+    computed from them: <cache>/uploads/, kept apart from the models, with a cap of its own."""
     return cache_dir() / "uploads"
 
 
 def features_dir() -> Path:
     """Backbone features computed once per (images, weights) and reused by every head."""
-    return cache_dir() / "features"
+    return uploads_dir() / "features"
+
+
+def uploads_max_bytes() -> int:
+    """Size cap of the uploads' folder (DL_LAB_UPLOADS_MAX_MB): the oldest files go first."""
+    return _positive_int("DL_LAB_UPLOADS_MAX_MB", DEFAULT_UPLOADS_MAX_MB) * 1024 * 1024
+
+
+def uploads_max_age_s() -> float:
+    """Uploads unused for this many days are removed (DL_LAB_UPLOADS_MAX_AGE_DAYS)."""
+    return _positive_int("DL_LAB_UPLOADS_MAX_AGE_DAYS", DEFAULT_UPLOADS_MAX_AGE_DAYS) * 86400.0
+
+
+def inference_models() -> int:
+    """How many trained models the page process keeps loaded for inference (DL_LAB_INFERENCE_MODELS)."""
+    return _positive_int("DL_LAB_INFERENCE_MODELS", DEFAULT_INFERENCE_MODELS)
 
 
 def keras_home() -> Path:
@@ -88,6 +118,12 @@ def worker_max_jobs() -> int:
 def worker_max_rss_mb() -> int:
     """... or once its resident memory passes this many MB (DL_LAB_WORKER_MAX_RSS_MB)."""
     return _positive_int("DL_LAB_WORKER_MAX_RSS_MB", DEFAULT_WORKER_MAX_RSS_MB)
+
+
+def strict_pages() -> bool:
+    """DL_LAB_STRICT_PAGES=1: a page's unexpected exception propagates instead of being shown as
+    one line (the test suite sets it, so an AppTest sees every crash as an exception)."""
+    return _text("DL_LAB_STRICT_PAGES") not in ("", "0")
 
 
 def job_backend() -> str:

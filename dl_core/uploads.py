@@ -1,6 +1,7 @@
 """A learner's own files (CSV, zip of class folders), stored so a worker process can read them.
 
-Uploads are saved content-addressed under `<cache>/uploads/`: the same bytes get the same path,
+Uploads are saved content-addressed under `<cache>/uploads/` (with their own age limit and size
+cap, dl_core.storage; never with the models): the same bytes get the same path,
 so the cache key (which hashes the file's content, never its name) is shared only by identical
 data, and nobody else's session can find a file without already having its bytes.
 """
@@ -12,7 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from dl_core import settings
+from dl_core import settings, storage
 
 
 def store_upload(data: bytes, suffix: str) -> Path:
@@ -22,9 +23,12 @@ def store_upload(data: bytes, suffix: str) -> Path:
     folder = settings.uploads_dir()
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{hashlib.sha256(data).hexdigest()[:32]}{suffix}"
-    if not target.exists():
+    if target.exists():
+        os.utime(target)  # used again: the age limit starts over
+    else:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".part-")
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, target)
+    storage.sweep_uploads(keep=target)
     return target

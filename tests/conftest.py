@@ -27,6 +27,7 @@ os.environ.update({
     "DL_LAB_CACHE_DIR": _SESSION_CACHE,
     "DL_LAB_DATA_DIR": os.path.join(_SESSION_CACHE, "datasets"),
     "DL_LAB_EXTRA_TOPICS": "fake=fake_topics",
+    "DL_LAB_STRICT_PAGES": "1",  # a page's crash reaches AppTest as an exception (tests/pages)
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests"),
                                    os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
@@ -89,7 +90,8 @@ def wait_for_health(url: str, process: subprocess.Popen, timeout: float = 90.0) 
 def app_url(tmp_path_factory):
     """A real `streamlit run app.py` on a free loopback port, with its own empty cache."""
     port = free_port()
-    env = dict(os.environ, DL_LAB_CACHE_DIR=str(tmp_path_factory.mktemp("app-cache")))
+    env = dict(os.environ, DL_LAB_CACHE_DIR=str(tmp_path_factory.mktemp("app-cache")),
+               DL_LAB_STRICT_PAGES="0")  # as a real server runs: the page boundary is on
     log = open(tmp_path_factory.mktemp("logs") / "streamlit.log", "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),

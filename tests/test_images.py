@@ -280,3 +280,63 @@ def test_fit_to_square_refuses_blank_and_bad_arguments():
         fit_to_square(to_grayscale(drawn_seven()), size=8, margin=4)
     with pytest.raises(ValueError, match="invert"):
         fit_to_square(to_grayscale(drawn_seven()), invert="yes")
+
+
+# --- hostile uploads: bounded work (issue: a 140 KB PNG cost 15.6 s and 2.2 GB) -----------------
+
+def test_a_decompression_bomb_is_refused_from_its_header():
+    from make_files import hostile_images
+
+    images = hostile_images()
+    for name in ("6000² RGBA PNG bomb (140 KB)", "truncated PNG declaring 6000²"):
+        with pytest.raises(ImageError, match="refused as a decompression bomb or a truncated file"):
+            decode_image_info(images[name], max_side=1024)
+    with pytest.raises(ImageError, match="too many pixels"):
+        decode_image_info(images["PNG header declaring 30000²"], max_side=1024)
+
+
+def test_a_big_photo_is_shrunk_while_decoding():
+    from make_files import hostile_images
+
+    info = decode_image_info(hostile_images()["4000×3000 JPEG, EXIF-rotated"], max_side=1024)
+    assert info.original_size == (3000, 4000) and info.array.shape == (1024, 768, 3)
+    assert "downscaled from 3000×4000 to 768×1024" in info.notes
+
+
+HOSTILE_DECODER = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from dl_core.images import ImageError, decode_image_info
+def status_kb(field):  # VmRSS: resident now; VmHWM: the peak since the last reset
+    return int(next(l for l in open("/proc/self/status") if l.startswith(field)).split()[1])
+open("/proc/self/clear_refs", "w").write("5")  # reset the peak: imports do not count
+baseline = status_kb("VmRSS")
+outcomes = {}
+for path in sys.argv[2:]:
+    try:
+        outcomes[path] = list(decode_image_info(open(path, "rb").read(), max_side=1024).array.shape)
+    except ImageError as err:
+        outcomes[path] = str(err)
+grown = (status_kb("VmHWM") - baseline) / 1024
+print(json.dumps({"grown_mb": grown, "outcomes": outcomes}))
+"""
+
+
+def test_no_hostile_upload_costs_more_than_300_mb(tmp_path):
+    """Decoded in a fresh process, whose peak resident memory is what the server would pay."""
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    from make_files import hostile_images
+
+    paths = []
+    for index, data in enumerate(hostile_images().values()):
+        paths.append(tmp_path / f"upload-{index}")
+        paths[-1].write_bytes(data)
+    result = subprocess.run([sys.executable, "-c", HOSTILE_DECODER, str(ROOT), *map(str, paths)],
+                            capture_output=True, text=True, timeout=120, check=True)
+    report = json.loads(result.stdout)
+    assert report["grown_mb"] < 300, report
+    assert all(isinstance(outcome, (list, str)) for outcome in report["outcomes"].values())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dl_core.images import DecodedImage, ImageError, decode_image_info
+from ui.text import inert
 
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"]
 
@@ -29,7 +30,7 @@ def image_upload(
         st.error(error)
         return None
     if decoded.notes:
-        st.caption(f"{uploaded.name}: " + "; ".join(decoded.notes) + ".")
+        st.caption(f"{inert(uploaded.name)}: " + "; ".join(decoded.notes) + ".")
     return decoded
 
 

@@ -12,6 +12,7 @@ import math
 import streamlit as st
 
 from dl_core.params import Param, ParamError, Schema
+from ui.text import inert
 
 LOG_STEPS = (1, 2, 5)  # 1e-4, 2e-4, 5e-4, 1e-3, ... on a log-friendly slider
 
@@ -76,7 +77,7 @@ def _current_values(page: str, schema: Schema) -> dict:
         st.session_state[key] = values
         st.session_state[f"{page}_link_problems"] = problems
     for problem in st.session_state.get(f"{page}_link_problems", []):
-        st.warning(f"Ignored a setting from the link: {problem}")
+        st.warning(f"Ignored a setting from the link: {inert(problem)}")
     return st.session_state[key]
 
 

@@ -15,6 +15,8 @@ import streamlit as st
 from dl_core.engine.cache import Entry
 from dl_core.engine.jobs import JobStatus, get_manager
 from dl_core.engine.runner import Resolved, lookup, resolve
+from ui.errors import scrub_paths, show_details
+from ui.text import inert
 
 REFRESH_S = 0.5
 
@@ -27,11 +29,14 @@ def trained_entry(page: str, topic: str, params: dict, start: bool,
     try:
         resolved = resolve(topic, params, seed, data)
     except ValueError as err:
-        st.error(f"This setting cannot be trained: {err}")
+        st.error(f"This setting cannot be trained: {inert(err)}")
         return None
     entry = lookup(resolved, manager.cache)
     if entry is not None:
         return entry
+    if manager.cache.damaged.pop(resolved.key, None) is not None:
+        st.warning("The saved model for this setting was damaged; training it again.")
+        start = True
     if start:  # not cached (just looked): queue it, or join the job already training it
         st.session_state[f"{page}_job"] = manager.submit(resolved)
     status = _job_for(page, resolved)
@@ -42,10 +47,9 @@ def trained_entry(page: str, topic: str, params: dict, start: bool,
     if status.state == "done":
         return status.entry
     if status.state == "failed":
-        st.error(f"Training failed: {status.error}")
+        st.error(f"Training failed: {inert(scrub_paths(status.error or ''))}")
         if status.details:
-            with st.expander("Technical details"):
-                st.code(status.details)
+            show_details(status.details)
         return None
     if status.state == "cancelled":
         st.info("Training was cancelled; nothing was cached. Press **Train** to start again.")

@@ -14,6 +14,7 @@ from dl_core.topics.transfer.metrics import Prediction, cell_members, confusion_
 from dl_core.uploads import store_upload
 from ui.charts import SERIES_COLOURS
 from ui.image_upload import UPLOAD_TYPES
+from ui.text import inert
 
 STRATEGY_NAMES = {"scratch": "from scratch", "feature": "feature extraction", "finetune": "fine-tuning"}
 
@@ -45,10 +46,10 @@ def own_classes(page: str) -> str | None:
         good = []
         for file in files or []:
             try:
-                decode_image_info(file.getvalue(), max_bytes=20_000_000)
+                decode_image_info(file.getvalue(), max_bytes=20_000_000, max_side=512)  # a check only
                 good.append(file.getvalue())
             except ImageError as err:
-                unreadable.append(f"{file.name}: {err}")
+                unreadable.append(f"{inert(file.name)}: {inert(err)}")
         classes.append((name, good))
     if unreadable:
         st.warning("Skipped files that are not readable images:  \n" + "  \n".join(unreadable))
@@ -59,7 +60,7 @@ def own_classes(page: str) -> str | None:
     try:
         return _checked(str(image_folders.store_class_uploads(classes, uploads_root())))
     except ValueError as err:
-        st.error(f"These classes cannot be used: {err}.")
+        st.error(f"These classes cannot be used: {inert(err)}.")
         return None
 
 
@@ -67,9 +68,9 @@ def _checked(path: str) -> str | None:
     try:
         target = find_target("ants_bees", path)
     except ValueError as err:
-        st.error(f"This data cannot be used: {err}.")
+        st.error(f"This data cannot be used: {inert(err)}.")
         return None
-    st.caption(f"Ready: {target.name}. Your images stay private: they are stored under a name made "
+    st.caption(f"Ready: {inert(target.name)}. Your images stay private: they are stored under a name made "
                "from their content, and only that hash enters the shared model cache key.")
     return path
 
@@ -115,7 +116,7 @@ def confusion_view(page: str, artifacts: dict, labels: list[str]) -> None:
         members = cell_members(true, predicted, *cell)
         kind = "misclassified" if cell[0] != cell[1] else "correctly classified"
         if not len(members):
-            st.caption(f"No validation image is in this cell ({kind}).")
+            st.caption(f"No validation image is in this cell ({inert(kind)}).")
         else:
             probs = artifacts["val_probabilities"]
             shown = members[:24]

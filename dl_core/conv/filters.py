@@ -40,6 +40,20 @@ KERNELS: dict[str, np.ndarray] = {
 }
 
 
+# Every tab must work on the learner's photo: the 9×9 kernel's mirror padding needs more than
+# 4 pixels on each axis, and the stride and pooling tabs need room for several windows.
+MIN_PHOTO_SIDE = 16
+
+
+def photo_problem(image: np.ndarray) -> str | None:
+    """Why a photo is too small for the kernel tabs, in one sentence; None when it is fine."""
+    height, width = np.asarray(image).shape[:2]
+    if min(height, width) < MIN_PHOTO_SIDE:
+        return (f"This photo is {width}×{height} px: the kernels, padding and pooling need at least "
+                f"{MIN_PHOTO_SIDE} px on each side.")
+    return None
+
+
 def _pair(value: int | tuple[int, int] | list[int], name: str, minimum: int) -> tuple[int, int]:
     """3 -> (3, 3); (2, 1) stays; anything below `minimum` is refused with a fix."""
     pair = (value, value) if np.isscalar(value) else tuple(value)

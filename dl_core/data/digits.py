@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,8 +72,7 @@ def find_source(kind: str, data: str | None = None) -> Source:
     if path is None and download.online():
         path = _download(kind)
     if path is not None:
-        if not path.exists():
-            raise ValueError(f"data file {path} does not exist: give a Keras-layout mnist.npz")
+        _check_real_path(path, kind)
         name = "MNIST" if kind == "digits" else "Fashion-MNIST"
         return Source(kind, "real", name, path, f"{kind}:{download.file_sha256(path)[:16]}")
     note = ("No MNIST file was found and there is no internet connection, so these are DL Lab's "
@@ -82,6 +82,17 @@ def find_source(kind: str, data: str | None = None) -> Source:
                 "instead. Put fashion_mnist.npz in the data folder to use the real set.")
     return Source(kind, "builtin", "built-in digits", None,
                   f"builtin-digits-v{builtin_digits.VERSION}", note)
+
+
+def _check_real_path(path: Path, kind: str) -> None:
+    """A one-line ValueError for anything that cannot be an MNIST file (or Fashion idx folder)."""
+    expected = "expected a Keras-layout mnist.npz (x_train, y_train, x_test, y_test)"
+    if not path.exists():
+        raise ValueError(f"data file {path.name} does not exist: {expected}")
+    if path.is_dir():
+        idx_folder = kind == "fashion" and all((path / f).is_file() for f, _ in FASHION_FILES.values())
+        if not idx_folder:
+            raise ValueError(f"{path.name} is a folder: {expected}")
 
 
 def load_digits(kind: str = "digits", train_size: int = 6000, data: str | None = None,
@@ -144,16 +155,34 @@ def _read_real(path: Path, kind: str) -> tuple[np.ndarray, ...]:
     if path.is_dir():
         return tuple(_read_idx_gz(path / FASHION_FILES[name][0])
                      for name in ("x_train", "y_train", "x_test", "y_test"))
+    names = ("x_train", "y_train", "x_test", "y_test")
+    if not zipfile.is_zipfile(path):  # numpy would try to unpickle it
+        raise ValueError(f"{path.name} could not be read as an .npz file: it is not a zip of arrays; "
+                         "expected a Keras-layout mnist.npz")
     try:
         with np.load(path, allow_pickle=False) as data:
-            arrays = tuple(np.asarray(data[n]) for n in ("x_train", "y_train", "x_test", "y_test"))
-    except KeyError as err:
-        raise ValueError(f"{path} is not in the Keras layout: missing array {err}; expected "
-                         "x_train, y_train, x_test, y_test") from None
-    except (OSError, ValueError) as err:
-        raise ValueError(f"{path} could not be read as an .npz file ({err})") from None
-    if arrays[0].ndim != 3 or arrays[0].shape[1:] != (28, 28):
-        raise ValueError(f"{path}: x_train has shape {arrays[0].shape}, expected N×28×28")
+            missing = [name for name in names if name not in data.files]
+            if missing:
+                raise ValueError(f"{path.name} is not in the Keras layout: it has no array "
+                                 f"{', '.join(missing)} (it has {', '.join(data.files[:6]) or 'none'}); "
+                                 "expected x_train, y_train, x_test, y_test")
+            arrays = tuple(np.asarray(data[name]) for name in names)
+    except ValueError as err:
+        if "allow_pickle" in str(err):
+            raise ValueError(f"{path.name} holds Python objects, not image arrays: expected a "
+                             "Keras-layout mnist.npz of uint8 arrays x_train, y_train, x_test, y_test") from None
+        raise
+    except (OSError, EOFError, zipfile.BadZipFile) as err:  # truncated, unreadable
+        raise ValueError(f"{path.name} could not be read as an .npz file ({type(err).__name__}): "
+                         "expected a Keras-layout mnist.npz") from None
+    x_train, y_train, x_test, y_test = arrays
+    for name, images, labels in (("train", x_train, y_train), ("test", x_test, y_test)):
+        if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype.kind not in "uif":
+            raise ValueError(f"{path.name}: x_{name} has shape {images.shape} ({images.dtype}), "
+                             "expected N×28×28 numbers")
+        if labels.shape != (len(images),) or labels.dtype.kind not in "uif":
+            raise ValueError(f"{path.name}: y_{name} has shape {labels.shape} ({labels.dtype}), "
+                             f"expected {len(images)} numeric labels")
     return arrays
 
 

@@ -29,6 +29,7 @@ from dl_core.data import download
 from dl_core.data.safe_zip import extract_zip
 from dl_core.images import ImageError, decode_image_info
 
+MAX_CLASS_NAME = 80  # shown on every chart; also keeps paths short
 MIN_CLASSES, MAX_CLASSES = 2, 10
 MIN_TRAIN_PER_CLASS, MIN_VAL_PER_CLASS = 2, 1
 VAL_FRACTION = 0.2
@@ -117,7 +118,7 @@ def find_layout(folder: str | Path) -> Layout:
     """Read the class folders (see the module docstring) and check the class names."""
     folder = Path(folder)
     subdirs = [p for p in _entries(folder) if p.is_dir()]
-    while len(subdirs) == 1 and _split_dir(folder, "train") is None:
+    while len(subdirs) == 1 and _split_dir(folder, "train") is None and _has_subfolders(subdirs[0]):
         folder = subdirs[0]  # look through a wrapping folder (loose files beside it: README, sums)
         subdirs = [p for p in _entries(folder) if p.is_dir()]
     train_dir, val_dir = _split_dir(folder, "train"), _split_dir(folder, "val")
@@ -130,10 +131,19 @@ def find_layout(folder: str | Path) -> Layout:
     return Layout(folder, _class_files(folder), None)
 
 
+def _has_subfolders(folder: Path) -> bool:
+    return any(p.is_dir() for p in _entries(folder))
+
+
 def _class_files(folder: Path) -> dict[str, tuple[Path, ...]]:
     classes = {p.name: p for p in _entries(folder) if p.is_dir()}
     check_class_names(list(classes))
-    return {name: _files_by_content(path) for name, path in classes.items()}
+    files = {name: _files_by_content(path) for name, path in classes.items()}
+    empty = [name for name, found in files.items() if not found]
+    if empty:
+        raise ImageFolderError(f"the class folder {empty[0]!r} holds no files: put its images in "
+                               "it, or remove the folder")
+    return files
 
 
 def _files_by_content(folder: Path) -> tuple[Path, ...]:
@@ -145,10 +155,19 @@ def _files_by_content(folder: Path) -> tuple[Path, ...]:
 
 def check_class_names(names: list[str]) -> None:
     cleaned = [name.strip() for name in names]
+    if len(cleaned) == 1:
+        raise ImageFolderError(f"found only one class folder, {cleaned[0]!r}: a classifier needs "
+                               f"{MIN_CLASSES} to {MAX_CLASSES} classes, one folder of images each")
+    if not cleaned:
+        raise ImageFolderError(f"found no class folders: put each class's images in a folder of its "
+                               f"own ({MIN_CLASSES} to {MAX_CLASSES} folders)")
     if len(cleaned) < MIN_CLASSES or len(cleaned) > MAX_CLASSES:
         raise ImageFolderError(f"found {len(cleaned)} class(es) {cleaned}: a classifier needs "
                                f"{MIN_CLASSES} to {MAX_CLASSES} classes, one folder each")
     for name in cleaned:
+        if len(name) > MAX_CLASS_NAME:
+            raise ImageFolderError(f"the class name {name[:40]!r}… is longer than {MAX_CLASS_NAME} "
+                                   "characters: use a short name")
         if not name or name.startswith(".") or any(c in name for c in "/\\\x00"):
             raise ImageFolderError(f"class name {name!r} is not usable: use letters, digits, spaces "
                                    "or dashes, without slashes, not starting with a dot")

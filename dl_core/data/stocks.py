@@ -25,6 +25,7 @@ AUTO = "auto"
 BUILTIN_SOURCES = ("synthetic",) + builtin_prices.PLOTLY_TICKERS
 VALUE_PREFERENCE = ("Adj Close", "Close", "Price", "Value")
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%Y/%m/%d", "%d.%m.%Y")
+MAX_ROWS = 100_000  # a daily series longer than this is not a learner's CSV: refused at once
 
 
 @dataclass
@@ -54,6 +55,10 @@ def read_table(raw: bytes | str | Path) -> pd.DataFrame:
         raise ValueError(f"the CSV could not be opened ({err})") from None
     if not text.strip():
         raise ValueError("the CSV is empty: expected a header line (Date,Close,…) and one row per day")
+    rows = text.count("\n")
+    if rows > MAX_ROWS:  # counted before parsing: a huge file costs a scan, not minutes of pandas
+        raise ValueError(f"the CSV has about {rows:,} rows; at most {MAX_ROWS:,} days (about "
+                         f"{MAX_ROWS // 252} years of trading) are accepted: keep the recent rows")
     try:
         table = pd.read_csv(io.StringIO(text), dtype=str, skipinitialspace=True,
                             keep_default_na=False)

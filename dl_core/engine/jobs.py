@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import multiprocessing as mp
 import queue
 import sys
@@ -32,6 +33,8 @@ from typing import Any
 from dl_core import settings
 from dl_core.engine.cache import Entry, ModelCache
 from dl_core.engine.runner import Resolved, lookup, resolve
+
+log = logging.getLogger(__name__)
 
 ACTIVE = ("queued", "running", "cancelling")
 FINISHED = ("done", "failed", "cancelled")
@@ -270,6 +273,8 @@ class JobManager:
         kind = event["kind"]
         if job_id is None:
             if kind == "retire" and worker is not None:
+                log.info("recycling worker %d after %d jobs (%.0f MB resident)", worker_id,
+                         event.get("jobs_done", 0), event.get("rss_mb", 0))
                 worker.retiring = True
             return
         job = self._jobs.get(job_id)
@@ -295,6 +300,7 @@ class JobManager:
             stuck = (worker.cancel_sent_at is not None
                      and now - worker.cancel_sent_at > self.stuck_timeout_s)
             if stuck:
+                log.warning("worker %d ignored a cancel for %.0f s: killed", worker_id, self.stuck_timeout_s)
                 worker.process.kill()  # cooperative cancel failed: the only way left
                 worker.process.join(5)
             if worker.process.is_alive():
@@ -314,6 +320,8 @@ class JobManager:
     def _finish(self, job: JobStatus, state: str, error: str | None = None,
                 details: str | None = None) -> None:
         job.state, job.error, job.details, job.finished = state, error, details, time.time()
+        if state == "failed":
+            log.warning("job %s (%s %s) failed: %s", job.job_id, job.topic, job.key, error)
         if self._by_key.get(job.key) == job.job_id:
             del self._by_key[job.key]
         self._resolved.pop(job.job_id, None)

@@ -55,7 +55,7 @@ def test_failed_write_leaves_nothing_behind(tmp_path):
     with pytest.raises(OSError, match="disk full"):
         put(cache, "k1", fail=True)
     assert cache.get("t", "k1") is None
-    assert os.listdir(tmp_path / "t") == []  # not even the temporary directory
+    assert os.listdir(cache.models / "t") == []  # not even the temporary directory
 
 
 @pytest.mark.parametrize("damage", ["garbage meta", "missing model", "missing meta", "bad npz"])
@@ -95,7 +95,7 @@ def test_two_processes_writing_one_key_leave_one_valid_entry(tmp_path):
     entry = ModelCache(tmp_path).get("t", "same")
     assert entry is not None
     assert entry.model_path.read_bytes() in (b"A" * 5000, b"B" * 5000)  # whole, never mixed
-    assert sorted(os.listdir(tmp_path / "t")) == ["same"]
+    assert sorted(os.listdir(ModelCache(tmp_path).models / "t")) == ["same"]
 
 
 def test_eviction_removes_least_recently_used(tmp_path):
@@ -128,3 +128,121 @@ def test_clear_and_entries(tmp_path):
     assert [e.key for e in cache.entries()] == ["b"]
     meta = json.loads((cache.entry_dir("y", "b") / META).read_text())
     assert meta["key"] == "b" and "created" in meta
+
+
+# --- damage is proven, never guessed (issue: a failed read deleted good models) ---------------
+
+def test_a_read_that_fails_keeps_the_entry(tmp_path, monkeypatch):
+    import errno
+    from pathlib import Path
+
+    cache = ModelCache(tmp_path)
+    entry = put(cache, "k1")
+    real_read_text = Path.read_text
+
+    def too_many_open_files(self, *args, **kwargs):
+        if self.name == META:
+            raise OSError(errno.EMFILE, "Too many open files")
+        return real_read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", too_many_open_files)
+    assert cache.get("t", "k1") is None  # cannot be read now...
+    assert entry.path.is_dir() and (entry.path / META).is_file()  # ...and is still there
+    monkeypatch.setattr(Path, "read_text", real_read_text)
+    assert cache.get("t", "k1") is not None and "k1" not in cache.damaged
+
+
+def test_a_read_that_fails_once_is_retried(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    cache = ModelCache(tmp_path)
+    put(cache, "k1")
+    real_read_text, failures = Path.read_text, []
+
+    def fails_once(self, *args, **kwargs):
+        if self.name == META and not failures:
+            failures.append(1)
+            raise OSError("I/O error (simulated)")
+        return real_read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", fails_once)
+    assert cache.get("t", "k1") is not None and failures == [1]
+
+
+@pytest.mark.parametrize("damage, reason", [
+    ("truncated model", "model.keras has"),
+    ("same size, other bytes", "sha256 mismatch"),
+    ("other key", "another key"),
+])
+def test_proven_damage_is_dropped_and_reported(tmp_path, damage, reason):
+    cache = ModelCache(tmp_path)
+    entry = put(cache, "k1", payload=b"weights" * 100)
+    if damage == "truncated model":
+        entry.model_path.write_bytes(entry.model_path.read_bytes()[:100])
+    elif damage == "same size, other bytes":
+        entry.model_path.write_bytes(b"X" * entry.model_path.stat().st_size)
+    else:
+        meta = json.loads((entry.path / META).read_text())
+        (entry.path / META).write_text(json.dumps(dict(meta, key="k2")))
+    assert cache.get("t", "k1") is None
+    assert not entry.path.exists()
+    assert reason in cache.damaged["k1"]
+
+
+def test_entry_written_before_hashes_is_checked_as_a_zip(tmp_path):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("config.json", "{}")
+    cache = ModelCache(tmp_path)
+    entry = put(cache, "old", payload=buffer.getvalue())
+    meta = json.loads((entry.path / META).read_text())
+    del meta["files"]  # what an entry of the previous release looks like
+    (entry.path / META).write_text(json.dumps(meta))
+    assert cache.get("t", "old") is not None  # a complete zip: served
+    entry.model_path.write_bytes(buffer.getvalue()[:30])  # truncated, as a killed copy leaves it
+    assert cache.get("t", "old") is None and "not a complete file" in cache.damaged["old"]
+
+
+def test_damage_is_judged_again_under_the_lock(tmp_path, monkeypatch):
+    """Between the first look and the lock another process may have rewritten the entry."""
+    from dl_core.engine import cache as cache_module
+
+    cache = ModelCache(tmp_path)
+    entry = put(cache, "k1")
+    real_read, calls = ModelCache._read, []
+
+    def damaged_at_first(self, path):
+        calls.append(path)
+        if len(calls) == 1:  # the first look sees damage...
+            raise cache_module.DamagedEntry("simulated")
+        return real_read(self, path)  # ...but under the lock it reads fine
+
+    monkeypatch.setattr(ModelCache, "_read", damaged_at_first)
+    monkeypatch.setattr(ModelCache, "_read_with_retry", lambda self, path: self._read(path))
+    assert cache.get("t", "k1") is not None and entry.path.is_dir()
+
+
+def test_unfinished_writes_are_not_counted_and_are_swept(tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    cache = ModelCache(tmp_path)
+    put(cache, "k1")
+    models_only = cache.size_bytes()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    host = socket.gethostname()
+    leftovers = {name: cache.models / "t" / name for name in
+                 (f".tmp-k2~{host}~{dead}~abcd1234", f".tmp-k3~{host}~{os.getpid()}~abcd1234")}
+    for path in leftovers.values():
+        path.mkdir()
+        (path / "model.keras").write_bytes(os.urandom(50_000))
+    assert cache.size_bytes() == models_only  # a killed write is never counted
+    swept = cache.sweep_unfinished()
+    assert [p.name for p in swept] == [f".tmp-k2~{host}~{dead}~abcd1234"]  # its writer is dead
+    assert leftovers[f".tmp-k3~{host}~{os.getpid()}~abcd1234"].is_dir()  # ours is still writing
+    assert cache.get("t", "k1") is not None

@@ -47,7 +47,7 @@ def test_train_json_then_cache_hit(tmp_path):
     assert second["cache"] == "hit" and second["metrics"] == result["metrics"]
     listing = cli("cache", "ls", cache=tmp_path).stdout
     assert result["key"] in listing
-    assert "removed 1 cached models" in cli("cache", "clear", cache=tmp_path).stdout
+    assert "removed 1 cached model " in cli("cache", "clear", cache=tmp_path).stdout
 
 
 @pytest.mark.parametrize("args,message", [
@@ -74,3 +74,19 @@ def test_info_names_device_backend_and_cache(tmp_path):
 def test_warm_trains_defaults_once(tmp_path):
     assert "fake: trained" in cli("warm", "fake", cache=tmp_path).stdout
     assert "fake: already cached" in cli("warm", "fake", cache=tmp_path).stdout
+
+
+@pytest.mark.parametrize("case", ["a folder as MNIST", "a damaged zip of classes", "a missing file"])
+def test_bad_data_exits_2_with_one_line(tmp_path, case):
+    if case == "a folder as MNIST":
+        args = ("train", "autoencoder", "--data", str(tmp_path))
+    elif case == "a damaged zip of classes":
+        bad = tmp_path / "classes.zip"
+        bad.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+        args = ("train", "transfer", "--data", str(bad))
+    else:
+        args = ("train", "lstm", "--data", str(tmp_path / "nope.csv"))
+    result = cli(*args, cache=tmp_path / "cache", check=False)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2, result.stderr
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in result.stderr

@@ -87,7 +87,7 @@ def test_killed_worker_fails_the_job_leaves_no_entry_and_is_replaced(manager):
     status = manager.wait(ticket.job_id, timeout=30)
     assert status.state == "failed" and "stopped unexpectedly" in status.error
     assert manager.cache.get("fake", ticket.resolved.key) is None
-    assert not list((manager.cache.root / "fake").glob(f"{ticket.resolved.key}*"))
+    assert not list((manager.cache.models / "fake").glob(f"{ticket.resolved.key}*"))
     again = manager.wait(manager.request("fake", {"tag": "killed", "epochs": 1}).job_id, timeout=90)
     assert again.state == "done" and manager.worker_pids() != [pid]
 

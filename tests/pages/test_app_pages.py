@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ui.navigation import GROUPS
+from ui.text import shown
 
 from apptest_helpers import image_captions, open_app_page
 from conftest import ROOT, TINY_AE
@@ -26,7 +27,7 @@ def test_home_links_every_page_and_sidebar_shows_compute():
     assert at.title[0].value == "DL Lab"
     sidebar = " ".join(m.value for m in at.sidebar.markdown)
     assert "Device:" in sidebar and "CPU" in sidebar and "Keras backend:" in sidebar
-    assert "Model cache:" in sidebar
+    assert "Models:" in sidebar and "Datasets:" in sidebar and "Uploads:" in sidebar
     headers = [h.value for h in at.subheader]
     assert headers == list(GROUPS)
 
@@ -103,3 +104,49 @@ def test_widgets_are_drawn_from_the_sessions_setting(tiny_autoencoder):
     assert at.selectbox(key="autoencoder_batch_size").value == TINY_AE["batch_size"]
     assert at.slider(key="autoencoder_bottleneck").value == TINY_AE["bottleneck"]
     assert "Validation MSE" in [m.label for m in at.metric]  # the cached setting, not another
+
+
+# --- nothing lost, nothing crashes ------------------------------------------------------------
+
+def test_a_markdown_link_in_the_query_string_stays_text(tiny_autoencoder):
+    at = open_app_page("app_pages/autoencoder.py",
+                       dict(TINY_AE, bottleneck="[Session expired: log in again](http://evil/login)"))
+    assert not at.exception
+    warnings = [w.value for w in at.warning if "Ignored a setting from the link" in w.value]
+    assert warnings and all("](http://" not in w for w in warnings)
+    assert any("'[Session expired: log in again](http://evil/login)'" in shown(w) for w in warnings)
+    image = open_app_page("app_pages/autoencoder.py", dict(TINY_AE, bottleneck="![p](http://host/pixel.png)"))
+    assert not any("![p](" in w.value for w in image.warning)
+
+
+def test_a_damaged_model_is_retrained_and_the_page_says_so(tmp_path):
+    from dl_core.engine.cache import ModelCache
+    from dl_core.engine.jobs import get_manager
+    from dl_core.engine.runner import resolve, train_or_load
+
+    params = dict(TINY_AE, bottleneck=3)  # a setting of its own: other tests keep theirs
+    entry, _ = train_or_load(resolve("autoencoder", params), ModelCache())
+    entry.model_path.write_bytes(entry.model_path.read_bytes()[:1000])  # a killed copy
+    at = open_app_page("app_pages/autoencoder.py", params)
+    assert not at.exception
+    assert "The saved model for this setting was damaged; training it again." in [w.value for w in at.warning]
+    job = get_manager().find_active(resolve("autoencoder", params).key)
+    assert job is not None  # it is training again, for everyone who asks
+    get_manager().cancel(job)
+
+
+def test_an_unexpected_error_is_one_line_without_server_paths(monkeypatch):
+    import ui.lstm.data  # only the page script imports choose_data, and afresh on every run
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom reading /root/.cache/dl-lab/models/lstm/abc/model.keras")
+
+    monkeypatch.setenv("DL_LAB_STRICT_PAGES", "0")  # as a real server runs
+    monkeypatch.setattr(ui.lstm.data, "choose_data", broken)
+    at = open_app_page("app_pages/lstm.py", {})
+    assert not at.exception
+    errors = [shown(e.value) for e in at.error]
+    assert errors and errors[0].startswith("Something went wrong on this page: RuntimeError: boom "
+                                           "reading model.keras.")
+    details = " ".join(c.value for c in at.code)
+    assert "Traceback" in details and "/root/" not in details and "/work/" not in details

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import streamlit as st
 
@@ -14,9 +16,12 @@ from ui.charts import history_chart, show_pixels
 from ui.gan.views import board, drawing_pad
 from ui.params_form import params_form
 from ui.results import dataset_note, download_model, training_facts
+from ui.text import inert
 from ui.training import trained_entry
 
 MODEL_FILE = "dl_core/models/gan.py"
+
+log = logging.getLogger(__name__)
 
 
 def loss_charts(history: dict, page: str, suffix: str, x_title: str, total: int | None = None):
@@ -73,7 +78,8 @@ def _store_points(raw: bytes, key: str) -> None:
     try:
         toy2d.read_points_csv(raw)
     except ValueError as err:
-        st.error(f"These points cannot be used: {err}")
+        log.info("refused an uploaded CSV: %s", err)
+        st.error(f"These points cannot be used: {inert(err)}")
         return
     st.session_state[key] = str(store_upload(raw, ".csv"))
 

@@ -6,14 +6,18 @@ cache key hashes the bytes) and the columns to use; problems are shown as st.err
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import streamlit as st
 
 from dl_core.data import stocks, ticker
 from dl_core.uploads import store_upload
+from ui.text import inert
 
 CHOICES = ("Built-in series", "Upload a CSV", "Download a ticker")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -57,7 +61,7 @@ def _downloaded(page: str) -> bytes | None:
             st.session_state[f"{page}_ticker_csv"] = ticker.fetch_ticker_csv(symbol, years)
         except ticker.TickerError as err:
             st.session_state.pop(f"{page}_ticker_csv", None)
-            st.warning(f"Download failed: {err}")
+            st.warning(f"Download failed: {inert(err)}")
             return None
     raw = st.session_state.get(f"{page}_ticker_csv")
     if raw is None:
@@ -69,7 +73,8 @@ def _with_columns(page: str, raw: bytes) -> DataChoice:
     try:
         table = stocks.read_table(raw)
     except ValueError as err:
-        st.error(f"This CSV cannot be used: {err}")
+        log.info("refused an uploaded CSV: %s", err)
+        st.error(f"This CSV cannot be used: {inert(err)}")
         return DataChoice(None, BUILTIN.columns, False)
     dates = stocks.date_columns(table) or list(table.columns)
     numbers = [c for c in stocks.numeric_columns(table) if c not in dates[:1]] or list(table.columns)
@@ -81,6 +86,7 @@ def _with_columns(page: str, raw: bytes) -> DataChoice:
     try:
         stocks.parse_series(table, date_column, value_column)
     except ValueError as err:
-        st.error(f"This CSV cannot be used: {err}")
+        log.info("refused an uploaded CSV: %s", err)
+        st.error(f"This CSV cannot be used: {inert(err)}")
         return DataChoice(None, columns, False)
     return DataChoice(str(store_upload(raw, ".csv")), columns, True)

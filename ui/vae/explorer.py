@@ -16,6 +16,7 @@ from dl_core.topics.vae import explore as vae_explore
 from dl_core.topics.vae import metrics as vae_metrics
 from ui.charts import show_pixels
 from ui.image_upload import image_upload
+from ui.text import inert
 from ui.training import cached_entry, trained_entry
 from ui.vae.views import association_heatmap, kl_bar_chart, latent_scatter
 
@@ -145,7 +146,7 @@ def upload_section(entry: Entry, page: str) -> None:
         square, steps = vae_explore.upload_to_input(upload.array, info["image_size"],
                                                      info["has_factors"])
     except ValueError as err:
-        st.warning(f"This picture cannot be used: {err}")
+        st.warning(f"This picture cannot be used: {inert(err)}")
         return
     factor = image_factor(entry)
     z_mean, _ = vae_explore.encode(entry.model_path, square[None])

@@ -1,4 +1,4 @@
-"""Backbone features of a dataset, computed once and kept on disk beside the model cache.
+"""Backbone features of a dataset, computed once and kept on disk with the uploads (not the models).
 
 Feature extraction trains only the head, and the frozen backbone maps an image to the same
 pooled feature vector every time. So we run the backbone once per (weights, backbone, input
@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
 from dl_core import settings
+
+log = logging.getLogger(__name__)
 
 
 def features_dir() -> Path:
@@ -35,9 +39,14 @@ def cached_features(key: str, compute: Callable[[], dict[str, np.ndarray]]) -> t
     if path.is_file():
         try:
             with np.load(path) as data:
-                return {name: data[name] for name in data.files}, True
-        except Exception:  # noqa: BLE001 - a damaged file is simply recomputed
+                arrays = {name: data[name] for name in data.files}
+            os.utime(path)  # recently used: the uploads' age limit keeps it
+            return arrays, True
+        except (ValueError, EOFError, zipfile.BadZipFile) as err:  # proven damaged: recompute
+            log.warning("recomputing damaged features file %s: %s", path.name, err)
             path.unlink(missing_ok=True)
+        except OSError as err:  # a failed read: recompute, but leave the file alone
+            log.warning("could not read features file %s (%s); recomputing", path.name, err)
     arrays = compute()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-", suffix=".npz")
