@@ -10,6 +10,9 @@ from dl_core import settings
 from ui.errors import show_unexpected
 from ui.navigation import GROUPS, HOME
 from ui.sidebar import render_sidebar
+from ui.startup import import_shared_libraries
+
+import_shared_libraries()  # one session at a time: see ui/startup.py
 
 st.set_page_config(page_title="DL Lab", page_icon=":material/school:", layout="wide")
 

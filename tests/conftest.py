@@ -142,3 +142,13 @@ def screenshot(page, name: str) -> Path:
     path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def wait_for_images(page, at_least: int = 1) -> None:
+    """Until at least `at_least` st.image pictures are on the page and every one has loaded
+    (a rerun replaces them, and the browser fetches each again: never assume it already did)."""
+    page.wait_for_function(
+        "n => { const imgs = [...document.querySelectorAll(\"[data-testid='stImage'] img\")];"
+        " return imgs.length >= n && imgs.every(img => img.complete && img.naturalWidth > 0); }",
+        arg=at_least)
+

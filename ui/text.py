@@ -21,10 +21,11 @@ _LINE_START = re.compile(r"^(\d*)([#>+\-.)])")
 
 
 # Escapes are undone before GFM turns bare "http://…", "www.…" and "a@b.c" into links (it
-# searches the finished text), so an invisible WORD JOINER is put where those patterns need a
-# ":", a "." after "www" or an "@": the text reads and copies the same, and no link forms.
+# searches the finished text), so an invisible WORD JOINER goes between a scheme ("http", "www",
+# "mailto"...) and its ":" or ".", and before an "@": the text reads and copies the same, and
+# no link forms. Other colons stay as they are.
 _WORD_JOINER = "\u2060"
-_AUTOLINK_TRIGGERS = re.compile(r"(?i)(www)(?=\.)|(?=\\[:@])")
+_AUTOLINK_TRIGGERS = re.compile(r"(?i)\b(www|https?|ftp|mailto|xmpp)(?=\.|\\:)|(?=\\@)")
 
 
 def inert(text: object) -> str:

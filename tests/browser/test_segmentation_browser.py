@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from conftest import screenshot
+from conftest import screenshot, wait_for_images
 from segmentation_fixtures import TINY
 
 pytestmark = pytest.mark.browser
@@ -41,6 +41,5 @@ def test_train_a_tiny_unet_and_scrub_the_epochs(app_url, page):
     page.mouse.move(track["x"] - 20, start["y"] + start["height"] / 2, steps=8)
     page.mouse.up()
     page.get_by_text(re.compile(r"Fixed validation images after epoch 0")).wait_for(timeout=30_000)
-    images = page.locator("[data-testid='stImage'] img")
-    assert images.count() >= 4 and images.first.evaluate("img => img.naturalWidth") > 0
+    wait_for_images(page, at_least=4)
     screenshot(page, "segmentation-epoch0")

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import screenshot
+from conftest import screenshot, wait_for_images
 from make_files import shape_png
 from transfer_helpers import class_uploads
 
@@ -37,10 +37,7 @@ def test_upload_two_classes_train_and_predict(app_url, page):
     page.locator("input[type='file']").last.set_input_files(
         {"name": "photo.png", "mimeType": "image/png", "buffer": shape_png("square", 11, 120)})
     page.get_by_text(re.compile(r"Grad-CAM for “(round|square)”")).wait_for(timeout=60_000)
-    images = page.locator("[data-testid='stImage'] img")
-    assert images.count() >= 2
-    page.wait_for_function("() => [...document.querySelectorAll(\"[data-testid='stImage'] img\")]"
-                           ".every(img => img.complete && img.naturalWidth > 0)")
+    wait_for_images(page, at_least=2)
     # The form kept the link's setting through all the reruns of uploading and naming.
     assert "epochs" not in page.url and "strategy=scratch" in page.url
     screenshot(page, "transfer-own-classes-predicted")
