@@ -8,6 +8,7 @@ twice a second and reads plain data from the engine; the page script itself neve
 
 from __future__ import annotations
 
+import uuid
 from typing import Callable
 
 import streamlit as st
@@ -19,6 +20,7 @@ from ui.errors import scrub_paths, show_details
 from ui.text import inert
 
 REFRESH_S = 0.5
+WAIT_POLL_S = 2.0  # how soon an idle page notices another learner's training of its setting
 
 
 def trained_entry(page: str, topic: str, params: dict, start: bool,
@@ -38,11 +40,13 @@ def trained_entry(page: str, topic: str, params: dict, start: bool,
         st.warning("The saved model for this setting was damaged; training it again.")
         start = True
     if start:  # not cached (just looked): queue it, or join the job already training it
-        st.session_state[f"{page}_job"] = manager.submit(resolved)
+        st.session_state.pop(f"{page}_detached", None)
+        st.session_state[f"{page}_job"] = manager.submit(resolved, watcher=_me())
     status = _job_for(page, resolved)
     if status is None:
         st.info("This setting has not been trained yet. Press **Train** to train it; "
                 "everyone who asks for the same setting afterwards gets it at once.")
+        _wait_for_others(resolved.topic, resolved.key, None)
         return None
     if status.state == "done":
         return status.entry
@@ -54,8 +58,28 @@ def trained_entry(page: str, topic: str, params: dict, start: bool,
     if status.state == "cancelled":
         st.info("Training was cancelled; nothing was cached. Press **Train** to start again.")
         return None
+    if st.session_state.get(f"{page}_detached") == status.job_id:
+        st.info("You stopped watching this training; it goes on for the other learners watching "
+                "it, and its result appears here when it is ready. Press **Train** to watch again.")
+        _wait_for_others(resolved.topic, resolved.key, status.job_id)
+        return None
     _live_panel(page, status.job_id, live)
     return None
+
+
+def _me() -> str:
+    """This learner's page, as the job engine counts who is watching a job."""
+    return st.session_state.setdefault("dl_lab_watcher", uuid.uuid4().hex)
+
+
+@st.fragment(run_every=WAIT_POLL_S)
+def _wait_for_others(topic: str, key: str, watched_job: str | None) -> None:
+    """While this page shows no training: redraw it as soon as another learner starts one for
+    the same setting, or its result arrives, so nobody has to reload to see it."""
+    manager = get_manager()
+    active = manager.find_active(key)
+    if manager.cache.entry_dir(topic, key).exists() or (active is not None and active != watched_job):
+        st.rerun()
 
 
 def _job_for(page: str, resolved: Resolved) -> JobStatus | None:
@@ -66,7 +90,7 @@ def _job_for(page: str, resolved: Resolved) -> JobStatus | None:
         if job_id is None:
             continue
         try:
-            status = manager.status(job_id)
+            status = manager.status(job_id)  # watching is counted by the live panel's polls
         except KeyError:
             continue
         if status.key == resolved.key:
@@ -78,7 +102,7 @@ def _job_for(page: str, resolved: Resolved) -> JobStatus | None:
 def _live_panel(page: str, job_id: str, live: Callable[[JobStatus], None] | None) -> None:
     manager = get_manager()
     try:
-        status = manager.status(job_id)
+        status = manager.status(job_id, watcher=_me())
     except KeyError:
         st.rerun()
         return
@@ -86,8 +110,13 @@ def _live_panel(page: str, job_id: str, live: Callable[[JobStatus], None] | None
         st.rerun()  # the whole page redraws: results, or the failure message
         return
     progress_line(status)
+    if status.watchers > 1:
+        st.caption(f"{status.watchers} learners are watching this training. Cancel stops it only "
+                   "for you while others still watch.")
     if st.button("Cancel training", key=f"{page}_cancel", disabled=status.state == "cancelling"):
-        manager.cancel(job_id)
+        if not manager.cancel(job_id, watcher=_me()):
+            st.session_state[f"{page}_detached"] = job_id
+            st.rerun()
     if live is not None and status.state != "queued":
         live(status)
 

@@ -33,6 +33,7 @@ from typing import Any
 from dl_core import settings
 from dl_core.engine.cache import Entry, ModelCache
 from dl_core.engine.runner import Resolved, lookup, resolve
+from dl_core.engine.watchers import Watchers
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ class JobStatus:
     details: str | None = None  # traceback, for an expander
     device: str | None = None
     stage: str | None = None  # what runs besides the epochs (a dependency's training), if anything
+    watchers: int = 0  # learners' pages polling this job now (see dl_core.engine.watchers)
     submitted: float = 0.0
     started: float | None = None
     finished: float | None = None
@@ -119,6 +121,7 @@ class JobManager:
         self._by_key: dict[str, str] = {}  # key -> active job id (deduplication)
         self._pending: deque[str] = deque()
         self._resolved: dict[str, Resolved] = {}
+        self._watchers = Watchers()
         self._workers: dict[int, _Worker] = {}
         self._ids = itertools.count(1)
         self._closed = False
@@ -135,10 +138,11 @@ class JobManager:
             return Ticket(resolved, entry=entry)
         return Ticket(resolved, job_id=self.submit(resolved))
 
-    def submit(self, resolved: Resolved) -> str:
+    def submit(self, resolved: Resolved, watcher: str | None = None) -> str:
         with self._lock:
             existing = self._by_key.get(resolved.key)
             if existing is not None:
+                self._see(existing, watcher)
                 return existing  # identical request from another session: share its job
             job_id = f"job-{next(self._ids)}"
             self._jobs[job_id] = JobStatus(job_id, resolved.topic, resolved.key, resolved.params,
@@ -146,16 +150,20 @@ class JobManager:
             self._resolved[job_id] = resolved
             self._by_key[resolved.key] = job_id
             self._pending.append(job_id)
+            self._see(job_id, watcher)
             self._dispatch()
             return job_id
 
-    def status(self, job_id: str) -> JobStatus:
+    def status(self, job_id: str, watcher: str | None = None) -> JobStatus:
+        """A snapshot of the job; `watcher` (a learner's page) polling it counts as watching."""
         with self._lock:
             job = self._jobs.get(job_id)
             if job is None:
                 raise KeyError(f"no job {job_id!r} (finished jobs are forgotten after a while)")
+            self._see(job_id, watcher)
             snapshot = replace(job, history={k: list(v) for k, v in job.history.items()},
-                               previews=list(job.previews), logs=dict(job.logs))
+                               previews=list(job.previews), logs=dict(job.logs),
+                               watchers=len(self._watchers.active(job_id)))
             if job.state == "queued":
                 snapshot.queue_position = self._pending.index(job_id) + 1
             return snapshot
@@ -164,20 +172,32 @@ class JobManager:
         with self._lock:
             return self._by_key.get(key)
 
-    def cancel(self, job_id: str) -> None:
+    def cancel(self, job_id: str, watcher: str | None = None) -> bool:
+        """Stop the job, or only `watcher`'s watching of it while other learners still watch.
+
+        True when the job is being cancelled. Without a watcher (the command line, tests) the
+        job is cancelled whoever watches it.
+        """
         with self._lock:
             job = self._jobs.get(job_id)
             if job is None or job.state not in ACTIVE:
-                return
+                return False
+            if watcher is not None and self._watchers.leave(job_id, watcher) > 0:
+                return False  # others still watch: this learner is detached, the training goes on
             if job.state == "queued":
                 self._pending.remove(job_id)
                 self._finish(job, "cancelled")
-                return
+                return True
             job.state = "cancelling"
             for worker in self._workers.values():
                 if worker.job_id == job_id:
                     worker.cancel.set()
                     worker.cancel_sent_at = time.monotonic()
+            return True
+
+    def _see(self, job_id: str, watcher: str | None) -> None:
+        if watcher is not None:
+            self._watchers.see(job_id, watcher)
 
     def wait(self, job_id: str, timeout: float | None = None, poll_s: float = 0.1) -> JobStatus:
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -331,6 +351,7 @@ class JobManager:
         for job_id, job in list(self._jobs.items()):
             if job.state in FINISHED and job.finished and job.finished < cutoff:
                 del self._jobs[job_id]
+                self._watchers.forget(job_id)
 
 
 @contextlib.contextmanager
@@ -379,5 +400,8 @@ def get_manager() -> JobManager:
     global _manager
     with _manager_lock:
         if _manager is None:
+            if settings.job_backend() != "local":
+                log.warning("DL_LAB_JOBS=%s is not available in this version; training runs in "
+                            "local worker processes", settings.job_backend())
             _manager = JobManager()
         return _manager

@@ -101,3 +101,28 @@ def test_worker_is_recycled_after_max_jobs(tmp_path):
         assert len(manager.worker_pids()) <= 1
     finally:
         manager.shutdown()
+
+
+def test_cancel_by_one_of_several_watchers_only_detaches_them(manager):
+    ticket = manager.request("fake", {"epochs": 30, "sleep_s": 0.05, "tag": "watched"})
+    job = ticket.job_id
+    assert manager.submit(ticket.resolved, watcher="ada") == job
+    assert manager.submit(ticket.resolved, watcher="bob") == job  # the same link, another learner
+    assert manager.status(job, watcher="ada").watchers == 2
+    assert manager.cancel(job, watcher="bob") is False  # Ada still watches: Bob is detached
+    assert manager.status(job).state in ("queued", "running")
+    assert manager.cancel(job, watcher="ada") is True  # the last watcher leaves: it stops
+    assert manager.wait(job, timeout=60).state == "cancelled"
+
+
+def test_watchers_who_left_long_ago_do_not_count():
+    from dl_core.engine.watchers import Watchers
+
+    now = [100.0]
+    watchers = Watchers(timeout_s=10, clock=lambda: now[0])
+    watchers.see("job", "ada")
+    watchers.see("job", "bob")
+    now[0] += 30  # Bob closed his tab; Ada keeps polling
+    watchers.see("job", "ada")
+    assert watchers.active("job") == ["ada"]
+    assert watchers.leave("job", "ada") == 0
