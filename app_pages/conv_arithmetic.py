@@ -77,19 +77,21 @@ def show_sizes(controls: dict) -> dict:
     return {name: sizes for name, (sizes, _) in results.items()}
 
 
+AXES = ((0, "height", "H"), (1, "width", "W"))  # the formulas name each axis' size by its letter
+
+
 def warn_dropped(controls: dict) -> None:
-    """A stride that does not tile the padded input silently ignores the last rows/columns."""
-    for axis, what in ((0, "row"), (1, "column")):
-        try:
-            dropped = ar.dropped_size(controls["input"][axis], controls["kernel"][axis], controls["padding"],
-                                      controls["stride"][axis], controls["dilation"])
-        except ValueError:
-            return
-        if dropped:
-            st.warning(f"The stride does not tile the padded input evenly: the last {dropped} {what}"
-                       f"{'s' if dropped > 1 else ''} of the (padded) input are never covered by the kernel "
-                       f"and are dropped. Change the input, padding or stride so that "
-                       f"(input + 2·padding − kernel span) is a multiple of the stride.")
+    """A stride that does not tile the input silently ignores its last rows/columns (padding
+    that is left uncovered loses nothing, so only real input pixels are reported)."""
+    try:
+        rows, columns = (ar.dropped_input_size(controls["input"][axis], controls["kernel"][axis],
+                                               controls["padding"], controls["stride"][axis],
+                                               controls["dilation"]) for axis in (0, 1))
+    except ValueError:
+        return
+    sentence = ar.dropped_input_sentence(rows, columns)
+    if sentence:
+        st.warning(sentence)
 
 
 def convolution_tab(controls: dict, output: tuple[int, int] | None) -> None:
@@ -113,17 +115,17 @@ def convolution_tab(controls: dict, output: tuple[int, int] | None) -> None:
         st.caption("  ·  ".join(f"<span style='color:{c}'>■</span> {n}" for c, n in zip(CELL_COLOURS, CELL_NAMES)),
                    unsafe_allow_html=True)
         st.markdown(f"Output cell **({position[0]}, {position[1]})** is the sum of the kernel taps shown in dark blue.")
-    for axis, label in ((0, "height"), (1, "width")):
+    for axis, label, symbol in AXES:
         st.latex(rf"\text{{{label}: }}" + conv_latex(controls["input"][axis], controls["kernel"][axis],
                  controls["padding"], controls["stride"][axis], controls["dilation"], output[axis],
-                 sum(pads[axis])))
+                 sum(pads[axis]), axis=symbol))
     params = ar.conv_parameter_count(*controls["kernel"], controls["in_channels"], controls["filters"])
     macs = ar.conv_multiply_adds(*output, *controls["kernel"], controls["in_channels"], controls["filters"])
     left, right = st.columns(2)
     left.metric("Parameters (weights + biases)", f"{params:,}")
     right.metric("Multiply-adds per image", f"{macs:,}")
     st.code(ar.keras_conv_line(controls["filters"], controls["kernel"], controls["stride"], controls["padding"],
-                               controls["dilation"]), language="python")
+                               controls["dilation"]), language="python", wrap_lines=True)
 
 
 def transposed_tab(controls: dict, output: tuple[int, int] | None) -> None:
@@ -132,13 +134,13 @@ def transposed_tab(controls: dict, output: tuple[int, int] | None) -> None:
     if output is None:
         st.info("Fix the setting above to see the formula.")
         return
-    for axis, label in ((0, "height"), (1, "width")):
+    for axis, label, symbol in AXES:
         st.latex(rf"\text{{{label}: }}" + transposed_latex(controls["input"][axis], controls["kernel"][axis],
                  controls["padding"], controls["stride"][axis], controls["dilation"],
-                 controls["output_padding"], output[axis]))
+                 controls["output_padding"], output[axis], axis=symbol))
     st.code(ar.keras_conv_line(controls["filters"], controls["kernel"], controls["stride"], controls["padding"],
                                controls["dilation"], transposed=True, output_padding=controls["output_padding"]),
-            language="python")
+            language="python", wrap_lines=True)
 
 
 def pooling_tab(controls: dict, output: tuple[int, int] | None) -> None:
@@ -147,13 +149,13 @@ def pooling_tab(controls: dict, output: tuple[int, int] | None) -> None:
     if output is None:
         st.info("Fix the setting above to see the formula.")
         return
-    for axis, label in ((0, "height"), (1, "width")):
+    for axis, label, symbol in AXES:
         pad_total = sum(ar.padding_amounts(controls["padding"], controls["input"][axis], controls["kernel"][axis],
                                            controls["stride"][axis]))
         st.latex(rf"\text{{{label}: }}" + conv_latex(controls["input"][axis], controls["kernel"][axis],
-                 controls["padding"], controls["stride"][axis], 1, output[axis], pad_total))
+                 controls["padding"], controls["stride"][axis], 1, output[axis], pad_total, axis=symbol))
     for kind in ("max", "avg"):
-        st.code(ar.keras_pool_line(kind, controls["kernel"], controls["stride"], controls["padding"]), language="python")
+        st.code(ar.keras_pool_line(kind, controls["kernel"], controls["stride"], controls["padding"]), language="python", wrap_lines=True)
 
 
 DEFAULT_STACK = pd.DataFrame([

@@ -112,8 +112,19 @@ def matrix_figure(
 
 
 def conv_latex(size: int, kernel: int, padding: int | str, stride: int, dilation: int, output: int,
-               pad_total: int = 0) -> str:
-    """W_o = ⌊(W − F + 2P)/S⌋ + 1 (or its dilated / "same" form) with numbers filled in."""
+               pad_total: int = 0, axis: str = "W") -> str:
+    """W_o = ⌊(W − F + 2P)/S⌋ + 1 (or its dilated / "same" form) with numbers filled in; `axis`
+    names the size ("H" for the height, "W" for the width)."""
+    return _named_axis(_conv_latex(size, kernel, padding, stride, dilation, output, pad_total), axis)
+
+
+def _named_axis(formula: str, axis: str) -> str:
+    # The formulas below are written for the width; only the size symbol W carries a capital W.
+    return formula.replace("W", axis)
+
+
+def _conv_latex(size: int, kernel: int, padding: int | str, stride: int, dilation: int, output: int,
+                pad_total: int) -> str:
     if padding == "same":
         return (rf"W_o = \left\lceil \frac{{W}}{{S}} \right\rceil = \left\lceil \frac{{{size}}}{{{stride}}}"
                 rf" \right\rceil = {output} \quad (\text{{Keras pads }} {pad_total} \text{{ in total}})")
@@ -129,8 +140,13 @@ def conv_latex(size: int, kernel: int, padding: int | str, stride: int, dilation
 
 
 def transposed_latex(size: int, kernel: int, padding: int | str, stride: int, dilation: int,
-                     output_padding: int | None, output: int) -> str:
-    """W_o = (W − 1)S + D(F − 1) + 1 − 2P + P_out, with numbers filled in."""
+                     output_padding: int | None, output: int, axis: str = "W") -> str:
+    """W_o = (W − 1)S + D(F − 1) + 1 − 2P + P_out, with numbers filled in (see conv_latex)."""
+    return _named_axis(_transposed_latex(size, kernel, padding, stride, dilation, output_padding, output), axis)
+
+
+def _transposed_latex(size: int, kernel: int, padding: int | str, stride: int, dilation: int,
+                      output_padding: int | None, output: int) -> str:
     if output_padding is None and isinstance(padding, int):
         output_padding = 0  # Keras' automatic output padding only exists for "valid"/"same"
     if output_padding is None:

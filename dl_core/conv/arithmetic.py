@@ -115,6 +115,32 @@ def dropped_size(
     return input_size + before + after - covered
 
 
+def dropped_input_size(
+    input_size: int, kernel_size: int, padding: Padding = 0, stride: int = 1, dilation: int = 1
+) -> int:
+    """Real input pixels (not padding) at the end of the axis that no kernel window reaches.
+
+    The uncovered tail of the padded input first eats the trailing padding; only what is left
+    is lost information. A 224-pixel stem with kernel 3, stride 2 and padding 1 leaves one
+    padded row uncovered, and that row is padding: nothing of the picture is dropped.
+    """
+    _, after = padding_amounts(padding, input_size, kernel_size, stride, dilation)
+    return max(dropped_size(input_size, kernel_size, padding, stride, dilation) - after, 0)
+
+
+def dropped_input_sentence(rows: int, columns: int) -> str | None:
+    """One sentence for the page about the input pixels a stride leaves out, or None."""
+    parts = [f"{count} {name}{'s' if count > 1 else ''}" if count > 1 else f"{name}"
+             for count, name in ((rows, "row"), (columns, "column")) if count]
+    if not parts:
+        return None
+    what = " and the last ".join(parts)
+    verb = "are" if rows + columns > 1 else "is"
+    return (f"The stride does not tile the input evenly: the last {what} of the input itself "
+            f"{verb} never covered by the kernel and {verb} dropped. Change the input, padding or "
+            "stride so that (input + 2·padding − kernel span) is a multiple of the stride.")
+
+
 def window_starts(
     input_size: int, kernel_size: int, padding: Padding = 0, stride: int = 1, dilation: int = 1
 ) -> list[int]:
@@ -175,7 +201,18 @@ def pool_output_size(
     input_size: int, pool_size: int, stride: int | None = None, padding: Padding = "valid"
 ) -> int:
     """Output length of max/average pooling; stride defaults to pool_size, as in Keras."""
-    return conv_output_size(input_size, pool_size, padding, pool_size if stride is None else stride)
+    stride = pool_size if stride is None else stride
+    try:
+        return conv_output_size(input_size, pool_size, padding, stride)
+    except ValueError:
+        before, after = padding_amounts(padding, input_size, pool_size, stride)
+        if pool_size <= input_size + before + after:
+            raise  # not a fit problem (a bad argument): its own message says what
+        raise ValueError(
+            f"The pooling window does not fit: it spans {pool_size} pixels, but the padded input is "
+            f"only {input_size + before + after} pixels (input {input_size} + padding {before + after}). "
+            'Use a pool size of at most that, or padding="same".'
+        ) from None
 
 
 def conv_parameter_count(

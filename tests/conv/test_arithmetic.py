@@ -13,6 +13,8 @@ from dl_core.conv.arithmetic import (
     conv_multiply_adds,
     conv_output_size,
     conv_parameter_count,
+    dropped_input_sentence,
+    dropped_input_size,
     dropped_size,
     effective_kernel_size,
     keras_conv_line,
@@ -215,6 +217,11 @@ def test_dropped_rows_and_window_starts():
     assert dropped_size(6, 3, 1, 2) == 1  # padded 8: windows at 0, 2, 4 cover 0..6
     assert dropped_size(5, 3, 1, 2) == 0
     assert dropped_size(5, 1, "same", 3) == 1  # Keras "same" cannot pad negative
+    assert dropped_input_size(6, 3, 1, 2) == 0  # the uncovered row is the bottom padding
+    assert dropped_input_size(224, 3, 1, 2) == 0 and dropped_size(224, 3, 1, 2) == 1
+    assert dropped_input_size(6, 3, 0, 2) == 1  # valid: a real row is lost
+    assert dropped_input_size(10, 3, 1, 4) == 0  # padded 12: windows at 0, 4, 8 reach 10; 11 is padding
+    assert dropped_input_size(10, 3, 1, 5) == 3  # windows at 0, 5 reach 7: 8, 9, 10 are input, 11 padding
     assert window_starts(5, 3, 1, 2) == [0, 2, 4]
     assert effective_kernel_size(3, 2) == 5
 
@@ -271,3 +278,10 @@ def test_the_keras_line_we_show_builds_the_size_we_print(config):
                     (config["size"][0], config["kernel"][0], config["padding"], config["stride"][0], None, config["dilation"]),
                     (config["size"][1], config["kernel"][1], config["padding"], config["stride"][1], None, config["dilation"]))
     assert keras_shape(lambda: eval(f"[{transposed}]", {"keras": keras}), *config["size"]) == expected
+
+
+def test_dropped_input_sentence_counts_and_agrees():
+    assert dropped_input_sentence(0, 0) is None
+    assert "the last row of the input itself is never covered" in dropped_input_sentence(1, 0)
+    assert "the last 2 rows and the last column of the input itself are" in dropped_input_sentence(2, 1)
+    assert "the last 3 columns of the input itself are" in dropped_input_sentence(0, 3)

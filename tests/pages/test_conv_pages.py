@@ -9,6 +9,8 @@ import sys
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ui.text import shown
+
 from conftest import ROOT
 from make_files import solid_image
 
@@ -66,10 +68,20 @@ def test_output_padding_not_below_stride_is_explained():
 
 def test_uneven_stride_warns_about_dropped_rows():
     app = render(ARITHMETIC_PAGE)
+    app.selectbox(key="convarith_padding_mode").set_value("valid").run()
     app.number_input(key="convarith_input_h").set_value(6).run()
-    warnings = " ".join(warning.value for warning in app.warning)
-    assert "last 1 row" in warnings and "dropped" in warnings
-    assert "column" not in warnings  # width 7 tiles evenly
+    warnings = [warning.value for warning in app.warning if "does not tile" in warning.value]
+    assert warnings == ["The stride does not tile the input evenly: the last row of the input itself is "
+                        "never covered by the kernel and is dropped. Change the input, padding or stride "
+                        "so that (input + 2·padding − kernel span) is a multiple of the stride."]
+
+
+def test_an_uncovered_padding_row_is_not_a_dropped_pixel():
+    """The usual stem (224, kernel 3, stride 2, padding 1) leaves one padded row uncovered: padding."""
+    app = render(ARITHMETIC_PAGE)
+    for key in ("convarith_input_h", "convarith_input_w"):
+        app.number_input(key=key).set_value(224).run()
+    assert not [w.value for w in app.warning if "does not tile" in w.value]
 
 
 def test_keras_dilation_and_stride_warning():
@@ -182,3 +194,17 @@ def test_play_advances_the_walkthrough():
     app.toggle(key="kernels_play").set_value(True).run()
     assert not app.exception
     assert list(metrics(app)) == ["Output[0, 1]"]  # each (timed) rerun of the fragment moves one step
+
+
+def test_each_layer_explains_its_own_impossible_setting_and_names_its_axes():
+    app = render(ARITHMETIC_PAGE)
+    for key in ("convarith_kernel_h", "convarith_kernel_w"):
+        app.number_input(key=key).set_value(12).run()
+    errors = [shown(error.value) for error in app.error]
+    assert any(e.startswith("**Conv2D:** The kernel does not fit") for e in errors)
+    assert any(e.startswith("**Max / Avg pooling:** The pooling window does not fit") for e in errors)
+    app = render(ARITHMETIC_PAGE)
+    formulas = [latex.value.strip("$\n") for latex in app.latex]
+    assert any(f.startswith(r"\text{height: }H_o") for f in formulas)
+    assert any(f.startswith(r"\text{width: }W_o") for f in formulas)
+    assert not any(f.startswith(r"\text{height: }W_o") for f in formulas)
