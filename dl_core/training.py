@@ -26,9 +26,13 @@ class ProgressCallback(keras.callbacks.Callback):
     """
 
     def __init__(self, ctx: TrainContext, epochs: int, steps_per_epoch: int,
-                 preview: Callable[[keras.Model], np.ndarray] | None = None):
+                 preview: Callable[[keras.Model], np.ndarray] | None = None,
+                 unit: str = "epoch", step_unit: str = "batch"):
+        """`unit` / `step_unit`: what the page calls an epoch and a batch of this training (the toy
+        GAN's "epochs" are snapshots of generator steps, for instance)."""
         super().__init__()
         self.ctx = ctx
+        self.units = {"unit": unit, "step_unit": step_unit}
         self.epochs = epochs
         self.steps_per_epoch = steps_per_epoch
         self.preview = preview
@@ -52,7 +56,7 @@ class ProgressCallback(keras.callbacks.Callback):
         # Converting logs to floats waits for the device: do it only when an update is due.
         if self.ctx.batch_due():
             self.ctx.emit("batch", epoch=self._epoch, epochs=self.epochs, batch=batch + 1,
-                          batches=self.steps_per_epoch, logs=_floats(logs))
+                          batches=self.steps_per_epoch, logs=_floats(logs), **self.units)
 
     def on_epoch_end(self, epoch, logs=None):
         for name, value in _floats(logs).items():
@@ -60,7 +64,7 @@ class ProgressCallback(keras.callbacks.Callback):
         self._add_preview(epoch=epoch + 1)
         now = time.monotonic()
         # Epoch time includes our own preview and reporting: that is the engine's overhead.
-        self.ctx.emit("epoch", epoch=epoch + 1, epochs=self.epochs, logs=_floats(logs),
+        self.ctx.emit("epoch", epoch=epoch + 1, epochs=self.epochs, logs=_floats(logs), **self.units,
                       seconds=now - self._started, epoch_seconds=now - self._epoch_started,
                       epoch_cpu_seconds=time.process_time() - self._epoch_cpu_started)
         if self.ctx.should_stop():

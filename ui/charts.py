@@ -24,10 +24,20 @@ def history_chart(history: dict[str, list[float]], title: str = "Loss per epoch"
                 fig.add_trace(go.Scatter(x=list(range(1, len(values) + 1)), y=values,
                                          name=f"{base} ({label})", mode="lines+markers",
                                          line={"color": colour, "dash": dash}))
-    fig.update_layout(title=title, xaxis_title="epoch", yaxis_title=y_title, height=320,
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10}, legend={"orientation": "h"})
+    # Below the plot the legend covered the x-axis title, so it sits above the plot instead.
+    # The title at the very top, the legend between it and the plot (room for two rows of it).
+    fig.update_layout(title={"text": title, "x": 0.01, "xanchor": "left", "y": 0.98, "yanchor": "top",
+                             "yref": "container"},
+                      xaxis_title="epoch", yaxis_title=y_title, height=360,
+                      margin={"l": 10, "r": 10, "t": 95, "b": 10},
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0})
     if total_epochs:
         fig.update_xaxes(range=[0.5, total_epochs + 0.5], dtick=max(1, total_epochs // 10))
+    if not fig.data:  # before the first epoch: say so instead of drawing empty axes
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        fig.add_annotation(text="The curves appear here after the first epoch.", showarrow=False,
+                           x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 14, "color": "#5c6370"})
     return fig
 
 

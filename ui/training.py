@@ -25,8 +25,10 @@ WAIT_POLL_S = 2.0  # how soon an idle page notices another learner's training of
 
 def trained_entry(page: str, topic: str, params: dict, start: bool,
                   live: Callable[[JobStatus], None] | None = None,
-                  data: str | None = None, seed: int = 0) -> Entry | None:
-    """`data`: a path to the learner's own data (see dl_core.uploads), for topics that take it."""
+                  data: str | None = None, seed: int = 0, train_label: str = "Train") -> Entry | None:
+    """`data`: a path to the learner's own data (see dl_core.uploads), for topics that take it.
+    `train_label`: the page's Train button, as the messages name it."""
+    button = f"**{train_label}**"
     manager = get_manager()
     try:
         resolved = resolve(topic, params, seed, data)
@@ -44,7 +46,7 @@ def trained_entry(page: str, topic: str, params: dict, start: bool,
         st.session_state[f"{page}_job"] = manager.submit(resolved, watcher=_me())
     status = _job_for(page, resolved)
     if status is None:
-        st.info("This setting has not been trained yet. Press **Train** to train it; "
+        st.info(f"This setting has not been trained yet. Press {button} to train it; "
                 "everyone who asks for the same setting afterwards gets it at once.")
         _wait_for_others(resolved.topic, resolved.key, None)
         return None
@@ -56,11 +58,11 @@ def trained_entry(page: str, topic: str, params: dict, start: bool,
             show_details(status.details)
         return None
     if status.state == "cancelled":
-        st.info("Training was cancelled; nothing was cached. Press **Train** to start again.")
+        st.info(f"Training was cancelled; nothing was cached. Press {button} to start again.")
         return None
     if st.session_state.get(f"{page}_detached") == status.job_id:
         st.info("You stopped watching this training; it goes on for the other learners watching "
-                "it, and its result appears here when it is ready. Press **Train** to watch again.")
+                f"it, and its result appears here when it is ready. Press {button} to watch again.")
         _wait_for_others(resolved.topic, resolved.key, status.job_id)
         return None
     _live_panel(page, status.job_id, live)
@@ -133,12 +135,17 @@ def progress_line(status: JobStatus) -> None:
         doing = status.stage or "loading the data and building the model"
         st.progress(0.0, text=f"Starting: {doing}…")
         return
-    loss = status.logs.get("loss")
-    loss_text = f" · loss {loss:.4f}" if loss is not None else ""
-    st.progress(status.fraction, text=f"Epoch {status.epoch}/{status.epochs} · batch "
-                                      f"{status.batch}/{status.batches}{loss_text}")
+    st.progress(status.fraction, text=progress_text(status))
     if status.stage:
         st.caption(f"Now: {status.stage}")
+
+
+def progress_text(status: JobStatus) -> str:
+    """"Epoch 3/10 · batch 5/47 · loss 0.0123", in the training's own units and with every loss
+    it reports (a GAN has two)."""
+    losses = [f"{name} {value:.4f}" for name, value in status.logs.items() if name.endswith("loss")]
+    return " · ".join([f"{status.unit.capitalize()} {status.epoch}/{status.epochs}",
+                       f"{status.step_unit} {status.batch}/{status.batches}", *losses[:3]])
 
 
 def cached_entry(topic: str, params: dict, data: str | None = None, seed: int = 0) -> Entry | None:

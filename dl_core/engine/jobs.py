@@ -63,6 +63,8 @@ class JobStatus:
     device: str | None = None
     stage: str | None = None  # what runs besides the epochs (a dependency's training), if anything
     watchers: int = 0  # learners' pages polling this job now (see dl_core.engine.watchers)
+    unit: str = "epoch"  # what this training calls an epoch ("snapshot" for the toy GAN)
+    step_unit: str = "batch"
     submitted: float = 0.0
     started: float | None = None
     finished: float | None = None
@@ -378,6 +380,7 @@ def _update_progress(job: JobStatus, event: dict) -> None:
         job.stage = event.get("text")
     elif kind == "batch":
         job.stage = None
+        job.unit, job.step_unit = event.get("unit", job.unit), event.get("step_unit", job.step_unit)
         job.epoch, job.epochs = event["epoch"], event["epochs"]
         job.batch, job.batches = event["batch"], event["batches"]
         job.logs = event.get("logs", {})

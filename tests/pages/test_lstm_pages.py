@@ -91,3 +91,10 @@ def test_memory_tab_shows_a_cached_comparison():
     labels = [m.label for m in at.metric]
     assert "SimpleRNN accuracy at k = 5" in labels and "LSTM accuracy at k = 5" in labels
     assert at.slider(key="lstm_memory_longest_lag").value == 5
+
+
+def test_an_untrained_memory_task_names_its_own_button():
+    at = open_page(dict(TINY_MEMORY, longest_lag=7))
+    assert not at.exception
+    infos = [i.value for i in at.info if "has not been trained yet" in i.value]
+    assert any("Press **Train SimpleRNN and LSTM**" in i for i in infos), infos

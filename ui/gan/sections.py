@@ -31,14 +31,12 @@ def loss_charts(history: dict, page: str, suffix: str, x_title: str, total: int 
     with left:
         fig = history_chart(losses, title="D and G losses", total_epochs=total)
         fig.update_xaxes(title=x_title)
-        fig.update_layout(legend={"y": -0.35})
         st.plotly_chart(fig, key=f"{page}_{suffix}_losses")
     with right:
         fig = history_chart(outputs, title="Mean D(x) (real) and D(G(z)) (fake)", total_epochs=total,
                             y_title="D output")
         fig.update_xaxes(title=x_title)
         fig.add_hline(y=0.5, line_dash="dot", line_color="grey")
-        fig.update_layout(legend={"y": -0.35})
         st.plotly_chart(fig, key=f"{page}_{suffix}_outputs")
 
 

@@ -14,6 +14,8 @@ from ui.training import trained_entry
 LABELS = {"longest_lag": "Longest lag k", "memory_units": "Units", "memory_samples": "Training sequences",
           "memory_epochs": "Epochs (per network)", "memory_learning_rate": "Learning rate"}
 
+TRAIN_LABEL = "Train SimpleRNN and LSTM"
+
 
 def render_memory_tab(page: str) -> None:
     st.markdown(
@@ -34,10 +36,11 @@ def render_memory_tab(page: str) -> None:
         "forget gates, which training can hold near 1; with $f_t \\approx 1$ and $i_t \\approx 0$ "
         "the cell also holds a stored number unchanged.")
     params, start = params_form(f"{page}_memory", topic.SCHEMA, labels=LABELS,
-                                submit_label="Train SimpleRNN and LSTM")
+                                submit_label=TRAIN_LABEL)
     live = lambda status: st.plotly_chart(history_chart(status.history, total_epochs=status.epochs),
                                           key=f"{page}_memory_live")
-    entry = trained_entry(f"{page}_memory", topic.TOPIC.name, params, start, live=live)
+    entry = trained_entry(f"{page}_memory", topic.TOPIC.name, params, start, live=live,
+                          train_label=TRAIN_LABEL)
     if entry is None:
         return
     artifacts, metrics = entry.artifacts(), entry.metrics

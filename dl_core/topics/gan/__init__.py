@@ -124,7 +124,8 @@ def train(params: dict, ctx: TrainContext, data: str | None = None) -> TrainResu
         snapshot_seconds.append(time.monotonic() - started)
         return render(snapshot, shown_real)
 
-    progress = ProgressCallback(ctx, SNAPSHOTS, per_snapshot, preview)
+    progress = ProgressCallback(ctx, SNAPSHOTS, per_snapshot, preview, unit="snapshot",
+                                step_unit="generator step")
     gan.fit(pool, batch_size=batch, epochs=SNAPSHOTS, shuffle=True, verbose=0, callbacks=[progress])
 
     rng = np.random.default_rng(EVAL_SEED)
