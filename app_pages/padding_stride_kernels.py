@@ -125,7 +125,7 @@ def padding_tab(gray: np.ndarray) -> None:
     first, second, third = st.columns(3)
     first.image(fl.normalise_for_display(comparison["zero"]), caption="zero padding", width="stretch")
     second.image(fl.normalise_for_display(comparison["reflect"]), caption="mirror padding", width="stretch")
-    third.image(comparison["changed"].astype(np.uint8) * 255, caption="where they differ (white)",
+    third.image(comparison["highlight"], caption="where they differ (red, on the dimmed picture)",
                 width="stretch")
     st.caption(f"{comparison['changed_fraction']:.1%} of the pixels differ, all within "
                f"{comparison['max_border_distance'] + 1} px of the border.")

@@ -8,6 +8,9 @@ import streamlit as st
 from PIL import Image
 
 SERIES_COLOURS = ("#3b5bdb", "#e8590c", "#2f9e44", "#ae3ec9", "#f08c00", "#1098ad")
+# Classes told apart by colour alone: the Okabe-Ito palette, distinct for colour-blind readers too.
+CATEGORY_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+                    "#000000", "#999999", "#882255")
 
 
 def history_chart(history: dict[str, list[float]], title: str = "Loss per epoch",

@@ -12,7 +12,7 @@ from dl_core.data.transfer_target import find_target, uploads_root
 from dl_core.images import ImageError, decode_image_info
 from dl_core.topics.transfer.metrics import Prediction, cell_members, confusion_matrix
 from dl_core.uploads import store_upload
-from ui.charts import SERIES_COLOURS
+from ui.charts import CATEGORY_COLOURS, SERIES_COLOURS
 from ui.image_upload import UPLOAD_TYPES
 from ui.text import inert
 
@@ -139,7 +139,8 @@ def feature_space(page: str, artifacts: dict, labels: list[str], source: str) ->
     names = np.asarray(labels)[artifacts["val_labels"]]
     fig = px.scatter(x=points[:, 0], y=points[:, 1], color=names, height=420,
                      labels={"x": f"PC 1 ({ratio[0]:.0%} of variance)", "y": f"PC 2 ({ratio[1]:.0%})",
-                             "color": "class"}, category_orders={"color": list(labels)})
+                             "color": "class"}, category_orders={"color": list(labels)},
+                     color_discrete_sequence=CATEGORY_COLOURS)
     fig.update_traces(marker={"size": 7, "opacity": 0.8})
     fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10})
     st.plotly_chart(fig, key=f"{page}_pca")

@@ -314,4 +314,20 @@ def compare_padding(
     height, width = changed.shape
     depth = np.minimum.reduce([rows, cols, height - 1 - rows, width - 1 - cols]) if rows.size else np.array([-1])
     return {first: out_first, second: out_second, "difference": difference, "changed": changed,
-            "changed_fraction": float(changed.mean()), "max_border_distance": int(depth.max())}
+            "changed_fraction": float(changed.mean()), "max_border_distance": int(depth.max()),
+            "highlight": highlight(image, changed)}
+
+
+HIGHLIGHT = np.array([230, 40, 40], dtype=np.uint8)
+
+
+def highlight(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The picture, dimmed to gray, with the pixels in `mask` in bright red: a thin border of
+    changed pixels stays visible on a picture, where white on black looked like an empty box."""
+    gray = np.asarray(image, dtype=np.float64)
+    gray = gray.mean(axis=2) if gray.ndim == 3 else gray
+    span = float(gray.max() - gray.min()) or 1.0
+    dimmed = (60 + 120 * (gray - gray.min()) / span).astype(np.uint8)
+    out = np.repeat(dimmed[:, :, None], 3, axis=2)
+    out[np.asarray(mask, bool)] = HIGHLIGHT
+    return out

@@ -206,3 +206,13 @@ def test_zero_and_mirror_padding_differ_only_at_the_border():
     assert comparison["max_border_distance"] == 1  # a 5×5 kernel reaches 2 pixels into the padding
     assert comparison["difference"][10:54, 10:54].max() == 0
     assert comparison["changed"].dtype == bool and comparison["changed"][0].all()
+
+
+def test_the_difference_is_drawn_in_red_on_the_picture():
+    photo = sample_image(64).mean(axis=2)
+    comparison = compare_padding(photo, np.ones((5, 5)) / 25)
+    picture = comparison["highlight"]
+    assert picture.shape == (64, 64, 3) and picture.dtype == np.uint8
+    assert (picture[comparison["changed"]] == [230, 40, 40]).all()  # every changed pixel is red
+    inside = picture[~comparison["changed"]]
+    assert (inside[:, 0] == inside[:, 1]).all() and inside.max() <= 180  # the rest: dimmed gray

@@ -1,6 +1,8 @@
 """AppTest of the transfer-learning page: own classes uploaded, trained, a photo predicted."""
 
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -9,6 +11,7 @@ from dl_core.data.transfer_target import uploads_root
 from dl_core.engine.cache import ModelCache
 from dl_core.engine.runner import resolve, train_or_load
 from dl_core.topics import transfer as topic
+from ui.charts import CATEGORY_COLOURS
 
 from apptest_helpers import image_captions, open_app_page
 from make_files import shape_png, zip_bytes
@@ -51,6 +54,9 @@ def test_upload_classes_train_and_predict(trained):
     labels = [m.label for m in at.metric]
     assert "Validation accuracy (feature extraction)" in labels and "From scratch (same images)" in labels
     assert any("your classes: round, square" in c.value for c in at.caption)  # names its data
+    spec = json.loads(at.get("plotly_chart")[-1].proto.spec)  # the feature-space scatter
+    colours = [trace["marker"]["color"] for trace in spec["data"]]
+    assert colours == list(CATEGORY_COLOURS[:2])  # colour-blind-safe, not two similar blues
     at.file_uploader(key="transfer_upload").set_value(("photo.png", shape_png("round", 7, 80), "image/png"))
     at.run()
     assert not at.exception and not at.error
