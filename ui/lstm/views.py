@@ -94,7 +94,8 @@ def gates_figure(window: np.ndarray, gates: dict[str, np.ndarray]) -> go.Figure:
     names = (("forget", "f_t forget gate", "Blues", 0, 1), ("input", "i_t input gate", "Greens", 0, 1),
              ("output", "o_t output gate", "Oranges", 0, 1), ("cell", "C_t cell state", "RdBu", None, None),
              ("hidden", "h_t hidden state", "RdBu", -1, 1))
-    fig = make_subplots(rows=len(names) + 1, cols=1, shared_xaxes=True, vertical_spacing=0.025,
+    # Room between rows for each subplot's title (at 0.025 they crowded the heatmap above).
+    fig = make_subplots(rows=len(names) + 1, cols=1, shared_xaxes=True, vertical_spacing=0.055,
                         subplot_titles=["input window x_t (scaled)"] + [n[1] for n in names])
     steps = np.arange(1, len(window) + 1)
     fig.add_scatter(x=steps, y=window, mode="lines+markers", line={"color": ACTUAL}, showlegend=False,
@@ -104,12 +105,15 @@ def gates_figure(window: np.ndarray, gates: dict[str, np.ndarray]) -> go.Figure:
         if low is None:
             bound = float(np.abs(values).max()) or 1.0
             low, high = -bound, bound
-        fig.add_heatmap(z=values, x=steps, colorscale=scale, zmin=low, zmax=high, showscale=False,
+        bottom, top = fig.layout[f"yaxis{row}"].domain  # each heatmap's colour bar beside its own row
+        fig.add_heatmap(z=values, x=steps, colorscale=scale, zmin=low, zmax=high,
+                        colorbar={"y": (bottom + top) / 2, "len": top - bottom, "yanchor": "middle",
+                                  "thickness": 12, "title": {"text": label.split()[0], "side": "right"}},
                         hovertemplate=f"t=%{{x}}, unit %{{y}}: {label.split()[0]}=%{{z:.3f}}<extra></extra>",
                         row=row, col=1)
         fig.update_yaxes(title_text="unit", row=row, col=1)
     fig.update_xaxes(title_text="time step t in the window", row=len(names) + 1, col=1)
-    fig.update_layout(height=1050, margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    fig.update_layout(height=1200, margin={"l": 10, "r": 10, "t": 30, "b": 10})
     return fig
 
 
