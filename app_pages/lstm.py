@@ -49,7 +49,8 @@ with forecast_tab:
     st.subheader("Data")
     choice = choose_data(PAGE)
     form_values, start = params_form(PAGE, topic.FORM_SCHEMA,
-                                     labels={"source": "Built-in series", "ma_span": "Moving-average span"})
+                                     labels={"source": "Built-in series", "ma_span": "Moving-average span"},
+                                     hidden=("source",) if choice.data else ())
     params = topic.SCHEMA.canonical({**form_values, **choice.columns})
     st.markdown("**Preparation, with no look-ahead.** The series is cut in time: the first 70 % "
                 "trains, the next 15 % validates (early stopping), the last 15 % tests. Nothing is "

@@ -39,19 +39,21 @@ def write_query(schema: Schema, values: dict) -> None:
 
 
 def params_form(page: str, schema: Schema, *, labels: dict[str, str] | None = None,
-                submit_label: str = "Train",
-                stops: dict[str, tuple] | None = None) -> tuple[dict, bool]:
+                submit_label: str = "Train", stops: dict[str, tuple] | None = None,
+                hidden: tuple[str, ...] = ()) -> tuple[dict, bool]:
     """Render the form; return (current values, whether Train was pressed now).
 
     `stops` gives a parameter a slider over hand-picked values (e.g. 0, 0.5, 1, 2, 4, 8 … for a
-    weight whose range includes 0, which a log slider cannot show).
+    weight whose range includes 0, which a log slider cannot show). `hidden` parameters do not
+    apply now (the built-in series once the learner brought a CSV): not drawn, value kept.
     """
     current = _current_values(page, schema)
     labels = labels or {}
     with st.form(f"{page}_form", border=True):
         columns = st.columns(2)
-        values = {}
-        for index, param in enumerate(schema.params):
+        values = {name: current[name] for name in hidden}
+        shown_params = [param for param in schema.params if param.name not in hidden]
+        for index, param in enumerate(shown_params):
             with columns[index % 2]:
                 label = labels.get(param.name, param.name.replace("_", " ").capitalize())
                 values[param.name] = _widget(f"{page}_{param.name}", param, current[param.name], label,

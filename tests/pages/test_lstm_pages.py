@@ -48,6 +48,7 @@ def test_good_csv_shows_the_cached_result(trained_csv):
     raw, entry = trained_csv
     at = upload(open_page(TINY), "prices.csv", raw)
     assert not at.exception and not at.error
+    assert "lstm_source" not in [s.key for s in at.selectbox]  # no built-in series beside your CSV
     assert at.selectbox(key="lstm_value_column").value == "Adj Close"
     labels = [m.label for m in at.metric]
     assert {"Test RMSE (model)", "Test RMSE (persistence)", "Direction accuracy"} <= set(labels)
