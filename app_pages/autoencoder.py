@@ -4,7 +4,7 @@ import numpy as np
 import plotly.express as px
 import streamlit as st
 
-from dl_core.images import fit_to_square
+from dl_core.digit_input import fit_to_square
 from dl_core.topics import autoencoder as topic
 from ui.charts import history_chart, show_pixels
 from ui.image_upload import image_upload

@@ -11,7 +11,7 @@ import streamlit as st
 
 from dl_core.conv import arithmetic as ar
 from dl_core.conv import filters as fl
-from dl_core.images import to_grayscale
+from dl_core.digit_input import to_grayscale
 from ui.conv import matrix_figure
 from ui.image_upload import image_upload
 

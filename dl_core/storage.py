@@ -71,14 +71,15 @@ def sweep_uploads(keep: Path | None = None, force: bool = False) -> list[Path]:
     items = sorted(upload_items(root), key=_mtime)
     removed = []
     oldest_allowed = time.time() - settings.uploads_max_age_s()
-    total = sum(_size(item) for item in items)
+    size = {item: _size(item) for item in items}  # one walk per item
+    total = sum(size.values())
     for item in items:
         too_old = _mtime(item) < oldest_allowed
         if not too_old and total <= settings.uploads_max_bytes():
             break
         if keep is not None and item == keep:
             continue
-        total -= _size(item)
+        total -= size[item]
         _remove(item)
         log.info("removed upload %s (%s)", item.name, "unused too long" if too_old else "uploads over their cap")
         removed.append(item)

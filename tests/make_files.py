@@ -62,12 +62,6 @@ def zip_bytes(entries: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED
     return buffer.getvalue()
 
 
-def csv_bytes(header: list[str], rows: list[list]) -> bytes:
-    """A comma-separated file with a header line."""
-    lines = [",".join(header)] + [",".join(str(value) for value in row) for row in rows]
-    return ("\n".join(lines) + "\n").encode()
-
-
 def png_header_only(width: int, height: int, colour_type: int = 6) -> bytes:
     """A PNG that declares width×height pixels and holds none: a signature, IHDR and IEND."""
     import struct

@@ -12,13 +12,12 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from dl_core.digit_input import fit_to_square, to_grayscale
 from dl_core.images import (
     DecodedImage,
     ImageError,
     decode_image,
     decode_image_info,
-    fit_to_square,
-    to_grayscale,
 )
 
 from make_files import encode_image

@@ -14,8 +14,9 @@ from typing import Callable
 import streamlit as st
 
 from dl_core.engine.cache import Entry
-from dl_core.engine.jobs import JobStatus, get_manager
+from dl_core.engine.jobs import get_manager
 from dl_core.engine.runner import Resolved, lookup, resolve
+from dl_core.engine.status import JobStatus
 from ui.errors import scrub_paths, show_details
 from ui.text import inert
 

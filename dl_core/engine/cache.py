@@ -35,6 +35,7 @@ from filelock import FileLock
 
 from dl_core import settings
 from dl_core.data.download import file_sha256
+from dl_core.storage import folder_size
 
 log = logging.getLogger(__name__)
 
@@ -53,19 +54,6 @@ TRANSIENT_ERRORS = (OSError, MemoryError)  # a failed read, not a damaged entry
 
 class DamagedEntry(Exception):
     """Proof that an entry is broken; the message says which file and how."""
-
-
-def _dir_size(path: Path) -> int:
-    total = 0
-    for dirpath, dirnames, files in os.walk(path):
-        # Unfinished writes and lock files are not models: never counted, never evicted.
-        dirnames[:] = [d for d in dirnames if not d.startswith(TMP_PREFIX) and d != ".locks"]
-        for name in files:
-            try:
-                total += os.path.getsize(os.path.join(dirpath, name))
-            except OSError:
-                pass  # removed while we walked: another process evicted it
-    return total
 
 
 @dataclass
@@ -104,7 +92,7 @@ class Entry:
             return {name: data[name] for name in data.files}
 
     def size_bytes(self) -> int:
-        return _dir_size(self.path)
+        return folder_size(self.path)
 
     def last_used(self) -> float:
         try:
@@ -116,7 +104,6 @@ class Entry:
 class ModelCache:
     """`root` is the cache root (DL_LAB_CACHE_DIR); the models are in `root/models/`."""
 
-    _verified: dict[tuple[str, str], tuple[int, int]] = {}  # (entry, file) -> (size, mtime) hashed OK
     _prepared: set[str] = set()  # roots migrated and swept by this process
     _prepare_lock = threading.Lock()
 
@@ -182,12 +169,9 @@ class ModelCache:
         stat = (path / name).stat()
         if stat.st_size != facts.get("size"):
             raise DamagedEntry(f"{name} has {stat.st_size} bytes, {facts.get('size')} were written")
-        memo = (str(path), name)
-        if self._verified.get(memo) == (stat.st_size, stat.st_mtime_ns):
-            return  # hashed already by this process, and unchanged since
+        # file_sha256 memoises on (path, size, mtime): a hit hashes a file once per process.
         if file_sha256(path / name) != facts.get("sha256"):
             raise DamagedEntry(f"{name} differs from what was written (sha256 mismatch)")
-        self._verified[memo] = (stat.st_size, stat.st_mtime_ns)
 
     def _drop_if_still_damaged(self, path: Path, damage: DamagedEntry) -> Entry | None:
         """Drop `path` only if, under its write lock, it is still proven damaged."""
@@ -219,8 +203,8 @@ class ModelCache:
         return found
 
     def size_bytes(self) -> int:
-        """Bytes of the models themselves: unfinished writes and locks are not counted."""
-        return _dir_size(self.models)
+        """Bytes of the models themselves: unfinished writes and locks (dot folders) are not counted."""
+        return folder_size(self.models)
 
     # -- writing ---------------------------------------------------------------------------
     def lock(self, key: str, purpose: str = "train", timeout: float = -1) -> FileLock:

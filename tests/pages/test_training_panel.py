@@ -1,6 +1,6 @@
 """The training panel's words: the training's own units, every loss it reports."""
 
-from dl_core.engine.jobs import JobStatus
+from dl_core.engine.status import JobStatus
 from ui.training import progress_text
 
 

@@ -14,7 +14,6 @@ import logging
 import os
 import tempfile
 import zipfile
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -24,10 +23,6 @@ from dl_core import settings
 log = logging.getLogger(__name__)
 
 
-def features_dir() -> Path:
-    return settings.features_dir()
-
-
 def feature_key(**identity) -> str:
     blob = json.dumps(identity, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
@@ -35,7 +30,7 @@ def feature_key(**identity) -> str:
 
 def cached_features(key: str, compute: Callable[[], dict[str, np.ndarray]]) -> tuple[dict[str, np.ndarray], bool]:
     """(arrays, was_cached). `compute` runs only when no complete file exists for `key`."""
-    path = features_dir() / f"{key}.npz"
+    path = settings.features_dir() / f"{key}.npz"
     if path.is_file():
         try:
             with np.load(path) as data:

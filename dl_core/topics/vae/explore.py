@@ -99,7 +99,7 @@ def upload_to_input(rgb: np.ndarray, image_size: int, sprites: bool):
     Digits are centred MNIST-style in a 4-pixel margin; a sprite fills the middle half of the
     canvas, the size of a typical built-in sprite. Raises ValueError for a blank picture.
     """
-    from dl_core.images import fit_to_square
+    from dl_core.digit_input import fit_to_square
 
     margin = image_size // 4 if sprites else 4
     return fit_to_square(rgb, size=image_size, margin=margin)
