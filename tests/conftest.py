@@ -127,12 +127,35 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, request):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(60_000)
     yield page
+    report = getattr(request.node, "call_report", None)
+    if report is not None and report.failed:
+        _describe_failed_page(page, request.node.name)
     context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep the call phase's report on the test item, so the `page` fixture knows it failed."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.call_report = report
+
+
+def _describe_failed_page(page, name: str) -> None:
+    """CI shows only text: print what the learner would have seen, and keep a screenshot."""
+    try:
+        path = screenshot(page, f"FAILED-{name}")
+        text = page.locator("[data-testid='stMain']").inner_text(timeout=5_000)
+    except Exception as error:  # noqa: BLE001 - a diagnosis must never hide the real failure
+        print(f"(could not describe the page: {error})")
+        return
+    print(f"--- the page at failure ({page.url}; screenshot {path}) ---\n{text[-4000:]}")
 
 
 def screenshot(page, name: str) -> Path:
@@ -142,6 +165,13 @@ def screenshot(page, name: str) -> Path:
     path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def upload_into(page, label: str, files) -> None:
+    """Give `files` to the file uploader labelled `label` (a page can hold several uploaders, and
+    one drawn later by a rerun would shift any positional choice)."""
+    uploader = page.locator("[data-testid='stFileUploader']").filter(has_text=label)
+    uploader.locator("input[type='file']").set_input_files(files)
 
 
 def wait_for_images(page, at_least: int = 1) -> None:

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import screenshot, wait_for_images
+from conftest import screenshot, upload_into, wait_for_images
 from make_files import shape_png
 from transfer_helpers import class_uploads
 
@@ -21,9 +21,9 @@ def test_upload_two_classes_train_and_predict(app_url, page):
     page.get_by_text("My own classes").click()
     uploads = class_uploads(5)
     for index, (name, images) in enumerate(uploads):  # files first: typing a name reruns the page
-        page.locator("input[type='file']").nth(index).set_input_files(
-            [{"name": f"{name}{i}.png", "mimeType": "image/png", "buffer": data}
-             for i, data in enumerate(images)])
+        files = [{"name": f"{name}{i}.png", "mimeType": "image/png", "buffer": data}
+                 for i, data in enumerate(images)]
+        upload_into(page, f"Images of class {index + 1}", files)
         page.get_by_text(f"{name}4.png").wait_for()
     for index, (name, _) in enumerate(uploads):
         box = page.get_by_label(f"Class {index + 1} name")
@@ -34,8 +34,8 @@ def test_upload_two_classes_train_and_predict(app_url, page):
 
     page.get_by_text("Validation accuracy (from scratch)").wait_for(timeout=240_000)
     page.get_by_text("Three strategies, same images").wait_for()
-    page.locator("input[type='file']").last.set_input_files(
-        {"name": "photo.png", "mimeType": "image/png", "buffer": shape_png("square", 11, 120)})
+    upload_into(page, "A photo to classify",
+                {"name": "photo.png", "mimeType": "image/png", "buffer": shape_png("square", 11, 120)})
     page.get_by_text(re.compile(r"Grad-CAM for “(round|square)”")).wait_for(timeout=60_000)
     wait_for_images(page, at_least=2)
     # The form kept the link's setting through all the reruns of uploading and naming.
