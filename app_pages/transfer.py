@@ -3,7 +3,6 @@
 import streamlit as st
 
 from dl_core.data.image_folders import fit_square
-from dl_core.engine.jobs import get_manager
 from dl_core.topics import transfer as topic
 from dl_core.topics.transfer.gradcam import overlay
 from dl_core.topics.transfer.metrics import rank
@@ -12,7 +11,7 @@ from ui.image_upload import image_upload
 from ui.params_form import params_form
 from ui.results import dataset_note, download_model, model_code, training_facts
 from ui.text import inert
-from ui.training import cached_entry, trained_entry
+from ui.training import cached_entry, follow_runs, queue_runs, trained_entry
 from ui.transfer import (
     STRATEGY_NAMES,
     comparison_chart,
@@ -103,9 +102,9 @@ if entry is not None:
     if missing:
         names = ", ".join(STRATEGY_NAMES[s] for s in missing)
         if st.button(f"Train the others too ({names})", key=f"{PAGE}_train_others"):
-            for strategy in missing:
-                get_manager().request(topic.TOPIC.name, topic.strategy_params(params, strategy), 0, data)
-            st.info("Queued. They train one after another; reload the page to see them appear.")
+            queue_runs(PAGE, {STRATEGY_NAMES[s]: (topic.TOPIC.name, topic.strategy_params(params, s), data)
+                              for s in missing})
+        follow_runs(PAGE, [STRATEGY_NAMES[s] for s in missing])
 
     labels = info["labels"]
     artifacts = entry.artifacts()

@@ -19,8 +19,9 @@ if TYPE_CHECKING:  # the engine's cache entry; a topic only reads it
     from dl_core.engine.cache import Entry
 
 # The engine's answer to "this topic needs that setting of another topic trained":
-# (topic, params, data, train_if_missing) -> the entry, or None when missing and not to be trained.
-Dependencies = Callable[[str, dict, "str | None", bool], "Entry | None"]
+# (topic, params, data, train_if_missing, stage title) -> the entry, or None when missing and not
+# to be trained.
+Dependencies = Callable[[str, dict, "str | None", bool, "str | None"], "Entry | None"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,10 @@ class TrainContext:
     batch-level events are throttled here so a fast model cannot flood the UI.
     `require` hands a topic another topic's trained model (our own pretrained source, the GAN's
     digit judge) through the engine's cache and lock, so no topic imports the engine.
+
+    A training of several parts declares them with `plan` and enters each with `begin`, so the
+    page can say which part runs and how far the whole job is (a stage's own progress comes from
+    its epochs and batches, or from the dependency trained in it).
     """
 
     def __init__(self, emit: Callable[[dict], None] | None = None,
@@ -71,6 +76,20 @@ class TrainContext:
         self._last_batch_emit = 0.0
         self.epoch_seconds: list[float] = []  # wall time of each epoch, kept in the cache metadata
         self.epoch_cpu_seconds: list[float] = []  # CPU time of the process: steadier on a busy machine
+        self.stages: list[str] = []
+        self.stage: str | None = None  # the stage running now, if the training declared any
+
+    def plan(self, *stages: tuple[str, float]) -> None:
+        """The parts of this training, in order, each with a weight: its rough share of the time
+        (only the ratios matter; a stage that turns out not to be needed is simply skipped)."""
+        self.stages = [title for title, _ in stages]
+        self.emit("plan", stages=[[title, float(weight)] for title, weight in stages])
+
+    def begin(self, title: str | None) -> None:
+        """Enter a stage of the plan (a title the plan lacks is added before the rest); None
+        leaves staged progress."""
+        self.stage = title
+        self.emit("stage", title=title)
 
     def emit(self, kind: str, **data: Any) -> None:
         if kind == "epoch" and "epoch_seconds" in data:
@@ -93,19 +112,22 @@ class TrainContext:
         if self._should_stop():
             raise StopRequested("training was cancelled")
 
-    def require(self, topic: str, params: dict, data: str | None = None) -> "Entry":
-        """Another topic's trained model: from the cache, or trained now as a stage of this job."""
-        return self._dependency(topic, params, data, True)
+    def require(self, topic: str, params: dict, data: str | None = None,
+                stage: str | None = None) -> "Entry":
+        """Another topic's trained model: from the cache, or trained now as a stage of this job
+        (the plan's stage `stage` when given, else one named after the topic)."""
+        return self._dependency(topic, params, data, True, stage)
 
     def cached(self, topic: str, params: dict, data: str | None = None) -> "Entry | None":
         """Another topic's trained model if it is already in the cache; never trains."""
-        return self._dependency(topic, params, data, False)
+        return self._dependency(topic, params, data, False, None)
 
-    def _dependency(self, topic: str, params: dict, data: str | None, train: bool):
+    def _dependency(self, topic: str, params: dict, data: str | None, train: bool,
+                    stage: str | None):
         if self.dependencies is None:
             raise RuntimeError(f"{topic!r} is needed, but this training context has no engine "
                                "behind it: train through dl_core.engine.runner.train_or_load")
-        return self.dependencies(topic, params, data, train)
+        return self.dependencies(topic, params, data, train, stage)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ os.environ.update({
     "DL_LAB_OFFLINE": "1",  # never probe the network from tests
     "DL_LAB_CACHE_DIR": _SESSION_CACHE,
     "DL_LAB_DATA_DIR": os.path.join(_SESSION_CACHE, "datasets"),
-    "DL_LAB_EXTRA_TOPICS": "fake=fake_topics",
+    "DL_LAB_EXTRA_TOPICS": "fake=fake_topics,fake_staged=fake_staged",
     "DL_LAB_STRICT_PAGES": "1",  # a page's crash reaches AppTest as an exception (tests/pages)
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests"),

@@ -70,6 +70,38 @@ def trained_entry(page: str, topic: str, params: dict, start: bool,
     return None
 
 
+def queue_runs(page: str, requests: dict[str, tuple[str, dict, str | None]]) -> None:
+    """Queue extra settings a page compares against ({label: (topic, params, data)}); the page
+    then shows them with `follow_runs` until each has finished."""
+    manager, queued = get_manager(), st.session_state.setdefault(f"{page}_queued_runs", {})
+    for label, (topic, params, data) in requests.items():
+        queued[label] = manager.submit(resolve(topic, params, 0, data), watcher=_me())
+
+
+def follow_runs(page: str, labels: list[str]) -> None:
+    """Progress of the page's queued extra runs among `labels` (those still missing), redrawn live;
+    the whole page reruns as soon as one finishes, so its result appears without a reload."""
+    queued = st.session_state.get(f"{page}_queued_runs", {})
+    jobs = {label: queued[label] for label in labels if label in queued}
+    if jobs:
+        _follow(jobs)
+
+
+@st.fragment(run_every=REFRESH_S * 2)
+def _follow(jobs: dict[str, str]) -> None:
+    manager = get_manager()
+    for label, job_id in jobs.items():
+        try:
+            status = manager.status(job_id, watcher=_me())
+        except KeyError:
+            continue
+        if not status.active:
+            st.rerun()  # a result (or a failure) to show: the page draws it
+            return
+        st.progress(status.fraction if status.state == "running" else 0.0,
+                    text=f"{label}: {progress_line_text(status)}")
+
+
 def _me() -> str:
     """This learner's page, as the job engine counts who is watching a job."""
     return st.session_state.setdefault("dl_lab_watcher", uuid.uuid4().hex)
@@ -125,20 +157,48 @@ def _live_panel(page: str, job_id: str, live: Callable[[JobStatus], None] | None
 
 
 def progress_line(status: JobStatus) -> None:
+    started = status.state == "running" and (status.stage is not None or status.epoch > 0
+                                             or status.stage_detail is not None)
+    st.progress(status.fraction if started or status.state == "cancelling" else 0.0,
+                text=progress_line_text(status))
+    if started and len(status.stages) > 1 and status.stage is not None:
+        st.caption(stage_checklist(status))
+    if started and status.note:
+        st.caption(f"Now: {status.note}")
+
+
+def progress_line_text(status: JobStatus) -> str:
+    """What the progress bar says: the queue, the stage and the whole job's share, the epoch."""
     if status.state == "queued":
-        st.progress(0.0, text=f"Queued: position {status.queue_position} — another training is "
-                              "using the machine; this one starts when it finishes.")
-        return
+        return (f"Queued: position {status.queue_position} — another training is using the "
+                "machine; this one starts when it finishes.")
     if status.state == "cancelling":
-        st.progress(status.fraction, text="Cancelling…")
-        return
-    if status.epoch == 0:
-        doing = status.stage or "loading the data and building the model"
-        st.progress(0.0, text=f"Starting: {doing}…")
-        return
-    st.progress(status.fraction, text=progress_text(status))
-    if status.stage:
-        st.caption(f"Now: {status.stage}")
+        return "Cancelling…"
+    detail = status.stage_detail or (progress_text(status) if status.epoch else None)
+    if status.stage is None and detail is None:
+        return f"Starting: {status.note or 'loading the data and building the model'}…"
+    return " — ".join(filter(None, [stage_heading(status), detail]))
+
+
+def stage_heading(status: JobStatus) -> str | None:
+    """"Step 2 of 3: training the head (41 % of the whole job)", or None without stages."""
+    if status.stage is None:
+        return None
+    return (f"Step {status.stage_index + 1} of {len(status.stages)}: {status.stage} "
+            f"({status.fraction:.0%} of the whole job)")
+
+
+def stage_checklist(status: JobStatus) -> str:
+    """Every part of the job in one line: done ones ticked, the current one in bold."""
+    marks = []
+    for index, title in enumerate(status.stages):
+        if index < status.stage_index:
+            marks.append(f"✓ {title}")
+        elif index == status.stage_index:
+            marks.append(f"**▶ {title}**")
+        else:
+            marks.append(title)
+    return " → ".join(marks)
 
 
 def progress_text(status: JobStatus) -> str:

@@ -63,25 +63,40 @@ def _train_and_store(resolved: Resolved, cache: ModelCache, ctx: TrainContext) -
 
 
 def _dependency(cache: ModelCache, parent: TrainContext, topic: str, params: dict,
-                data: str | None, train: bool) -> Entry | None:
+                data: str | None, train: bool, stage: str | None) -> Entry | None:
     """What `TrainContext.require` / `cached` do: the same cache and lock as any request, the
-    dependency's epochs reported to the parent job as notes, the parent's cancel obeyed."""
+    dependency trained as a stage of the parent job (its progress is that stage's progress, its
+    epochs never enter the parent's history), the parent's cancel obeyed."""
     resolved = resolve(topic, params, DEPENDENCY_SEED, data)
     entry = lookup(resolved, cache)
     if entry is not None or not train:
         return entry
-    title = resolved.spec.title
-    parent.emit("note", text=f"training what this run builds on first: {title}")
-    child = TrainContext(emit=functools.partial(_as_stage, parent, title),
+    outer, title = parent.stage, stage or f"training {resolved.spec.title} first (this run builds on it)"
+    parent.begin(title)
+    child = TrainContext(emit=functools.partial(_as_stage_progress, parent),
                          should_stop=parent.should_stop)
-    entry, _ = train_or_load(resolved, cache, child)
+    try:
+        entry, _ = train_or_load(resolved, cache, child)
+    finally:
+        # A stage the topic planned is followed by the topic's next one; an unplanned one was an
+        # interruption: back to where the parent was, for its own epochs.
+        if title not in parent.stages:
+            parent.begin(outer)
     return entry
 
 
-def _as_stage(parent: TrainContext, title: str, event: dict) -> None:
-    """A dependency's epoch, shown in the parent job as one line (its batches stay quiet)."""
-    if event.get("kind") == "epoch":
-        parent.emit("note", text=f"{title}: epoch {event['epoch']}/{event['epochs']}")
+def _as_stage_progress(parent: TrainContext, event: dict) -> None:
+    """A dependency's epochs and (throttled) batches, as the parent's current stage's progress."""
+    if event.get("kind") not in ("batch", "epoch"):
+        return
+    epoch, epochs = event["epoch"], event["epochs"]
+    batch, batches = event.get("batch", 0), event.get("batches", 0)
+    if event["kind"] == "epoch":
+        done, detail = epoch, f"epoch {epoch}/{epochs}"
+    else:
+        done = epoch - 1 + (batch / batches if batches else 0.0)
+        detail = f"epoch {epoch}/{epochs} · batch {batch}/{batches}"
+    parent.emit("stage_progress", fraction=min(1.0, done / epochs) if epochs else 0.0, text=detail)
 
 
 def _versions() -> dict:

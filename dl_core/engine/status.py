@@ -34,7 +34,12 @@ class JobStatus:
     error: str | None = None
     details: str | None = None  # traceback, for an expander
     device: str | None = None
-    stage: str | None = None  # what runs besides the epochs (a dependency's training), if anything
+    note: str | None = None  # what runs besides the epochs, in a few words, if anything
+    stages: list = field(default_factory=list)  # the training's declared parts, in order
+    stage_weights: list = field(default_factory=list)  # their rough shares of the time
+    stage_index: int | None = None  # the part running now
+    stage_fraction: float = 0.0  # how far that part is, in [0, 1]
+    stage_detail: str | None = None  # its own progress in words, when a dependency trains in it
     watchers: int = 0  # learners' pages polling this job now (see dl_core.engine.watchers)
     unit: str = "epoch"  # what this training calls an epoch ("snapshot" for the toy GAN)
     step_unit: str = "batch"
@@ -48,13 +53,27 @@ class JobStatus:
         return self.state in ACTIVE
 
     @property
+    def stage(self) -> str | None:
+        """The title of the part running now (None when the training declared no parts)."""
+        return None if self.stage_index is None else self.stages[self.stage_index]
+
+    @property
     def fraction(self) -> float:
-        """Progress in [0, 1], counting finished epochs plus the current epoch's batches."""
+        """Progress of the whole job in [0, 1]: with stages, the finished stages' weights plus the
+        current stage's share; without, finished epochs plus the current epoch's batches."""
         if self.state == "done":
             return 1.0
+        if self.stage_index is None:
+            return self.epoch_fraction
+        total = sum(self.stage_weights) or 1.0
+        before = sum(self.stage_weights[:self.stage_index])
+        return min(1.0, (before + self.stage_weights[self.stage_index] * self.stage_fraction) / total)
+
+    @property
+    def epoch_fraction(self) -> float:
         if not self.epochs:
             return 0.0
-        within = self.batch / self.batches if self.batches else 0.0
+        within = self.batch / self.batches if self.batches else 1.0  # epoch events only: whole epochs
         return min(1.0, (max(self.epoch - 1, 0) + within) / self.epochs)
 
 
@@ -64,18 +83,42 @@ def apply_event(job: JobStatus, event: dict) -> None:
     if kind == "start":
         job.device = event.get("device")
     elif kind == "note":
-        job.stage = event.get("text")
+        job.note = event.get("text")
+    elif kind == "plan":
+        job.stages = [title for title, _ in event["stages"]]
+        job.stage_weights = [float(weight) for _, weight in event["stages"]]
+    elif kind == "stage":
+        _enter_stage(job, event.get("title"))
+    elif kind == "stage_progress":
+        job.stage_fraction, job.stage_detail = float(event["fraction"]), event.get("text")
     elif kind == "batch":
-        job.stage = None
+        job.note = None
         job.unit, job.step_unit = event.get("unit", job.unit), event.get("step_unit", job.step_unit)
         job.epoch, job.epochs = event["epoch"], event["epochs"]
         job.batch, job.batches = event["batch"], event["batches"]
         job.logs = event.get("logs", {})
+        job.stage_fraction = job.epoch_fraction
     elif kind == "epoch":
-        job.stage = None
+        job.note = None
         job.epoch, job.epochs = event["epoch"], event["epochs"]
         job.batch = job.batches
         for name, value in event.get("logs", {}).items():
             job.history.setdefault(name, []).append(value)
+        job.stage_fraction = job.epoch_fraction
     elif kind == "preview":
         job.previews.append(event["image"])
+
+
+def _enter_stage(job: JobStatus, title: str | None) -> None:
+    """A new stage starts from nothing: its epochs and batches are its own (the history, which
+    the live chart draws, is kept). A title the plan lacks runs before the rest of the plan."""
+    job.note, job.stage_detail, job.stage_fraction = None, None, 0.0
+    job.epoch, job.batch, job.logs = 0, 0, {}
+    if title is None:
+        job.stage_index = None
+        return
+    if title not in job.stages:
+        at = job.stage_index or 0
+        job.stages.insert(at, title)
+        job.stage_weights.insert(at, 1.0)
+    job.stage_index = job.stages.index(title)

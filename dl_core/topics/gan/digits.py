@@ -67,6 +67,26 @@ def sample_grid(images: np.ndarray) -> np.ndarray:
     return image_grid(rows)
 
 
+TRAINING = "training the generator against the discriminator"
+JUDGE_TRAINING = "training the digit judge (once per dataset)"
+JUDGING = "judging the generated digits"
+# Rough costs per image, relative to one training pass of the judge: a GAN step runs the generator
+# and the discriminator forward and backward (about three such passes); judging is forward only.
+GAN_PASSES, FORWARD = 3.0, 1 / 3
+
+
+def _stage_plan(ctx: TrainContext, params: dict, data: str | None, usable: int,
+                judged: int) -> list:
+    from dl_core.topics.gan.judge import judge_params
+
+    stages = [(TRAINING, params["epochs"] * usable * GAN_PASSES)]
+    judge = judge_params(params["dataset"])
+    if ctx.cached("gan_classifier", judge, data) is None:
+        stages.append((JUDGE_TRAINING, judge["epochs"] * judge["train_size"]))
+    stages.append((JUDGING, judged * FORWARD))
+    return stages
+
+
 def train(params: dict, ctx: TrainContext, data: str | None = None) -> TrainResult:
     import keras
 
@@ -85,6 +105,8 @@ def train(params: dict, ctx: TrainContext, data: str | None = None) -> TrainResu
     def preview(model):
         return sample_grid(keras.ops.convert_to_numpy(model.generator(noise, training=False)))
 
+    ctx.plan(*_stage_plan(ctx, params, data, usable, EVAL_SAMPLES + len(digits.x_val)))
+    ctx.begin(TRAINING)
     progress = ProgressCallback(ctx, params["epochs"], usable // batch, preview)
     gan.fit(x_train, batch_size=batch, epochs=params["epochs"], shuffle=True, verbose=0,
             callbacks=[progress])
@@ -106,7 +128,8 @@ def judge_samples(ctx: TrainContext, kind: str, data: str | None, samples: np.nd
     from dl_core.topics.gan.judge import class_probabilities, judge_params
     from dl_core.topics.gan.metrics import classifier_figures
 
-    classifier = ctx.require("gan_classifier", judge_params(kind), data)
+    classifier = ctx.require("gan_classifier", judge_params(kind), data, stage=JUDGE_TRAINING)
+    ctx.begin(JUDGING)
     fake = classifier_figures(class_probabilities(classifier, samples))
     reference = classifier_figures(class_probabilities(classifier, real))
     return {**fake, "real_confidence": reference["sample_confidence"],

@@ -15,6 +15,7 @@ import numpy as np
 from dl_core.data.transfer_target import find_target, load_target
 from dl_core.params import Param, Schema
 from dl_core.spec import TopicSpec, TrainContext, TrainResult
+from dl_core.topics.transfer import stages
 from dl_core.topics.transfer.pretrained import BACKBONES, plan_weights
 
 STRATEGIES = ("feature", "finetune", "scratch")
@@ -116,8 +117,13 @@ def train(params: dict, ctx: TrainContext, data: str | None = None) -> TrainResu
               BACKBONES[plan.backbone].preprocess, _backbone_factory(plan, params["image_size"], ctx),
               feature_key(target=target.fingerprint, weights=plan.identity, backbone=plan.backbone,
                           size=params["image_size"], per_class=params["train_per_class"]), ctx)
+    ctx.plan(*_stage_plan(params, data, plan, run, ctx))
+    if plan.source == "builtin-pretrained":  # trained now, as the first stage, if never before
+        ctx.require("transfer_source", SOURCE_PARAMS, stage=stages.PRETRAIN)
     model = RUNNERS[params["strategy"]](run)
+    reference = _scratch_reference_run(params, data, plan.backbone, ctx)
 
+    ctx.begin(stages.RESULTS)
     if run.val_outputs is not None:
         embeddings, probabilities = run.val_outputs
     else:
@@ -126,9 +132,10 @@ def train(params: dict, ctx: TrainContext, data: str | None = None) -> TrainResu
     predicted = probabilities.argmax(axis=1)
     val_accuracy = float(np.mean(predicted == images.y_val))
     metrics = {"val_accuracy": val_accuracy, "backbone": plan.backbone, "weights_source": plan.source}
-    scratch = _scratch_accuracy(params, data, val_accuracy, plan.backbone, ctx)
-    if scratch is not None:
-        metrics["scratch_val_accuracy"] = scratch
+    if _is_own_reference(params):
+        metrics["scratch_val_accuracy"] = val_accuracy
+    elif reference is not None:
+        metrics["scratch_val_accuracy"] = float(reference.metrics["val_accuracy"])
 
     from dl_core.data.image_folders import thumbnails
     from dl_core.topics.transfer.metrics import pca_2d
@@ -143,17 +150,43 @@ def train(params: dict, ctx: TrainContext, data: str | None = None) -> TrainResu
     return TrainResult(model, metrics, run.history, images.info, [], artifacts, info)
 
 
-def _scratch_accuracy(params: dict, data: str | None, own: float, backbone: str,
-                      ctx: TrainContext) -> float | None:
-    """The reference scratch run's accuracy: cached, or trained now when it is cheap."""
+def _is_own_reference(params: dict) -> bool:
+    """This run is itself the from-scratch reference (same images, default training settings)."""
+    return params["strategy"] == "scratch" and scratch_reference(params) == params
+
+
+def _scratch_reference_run(params: dict, data: str | None, backbone: str, ctx: TrainContext):
+    """The from-scratch reference's cache entry: cached, or trained now when it is cheap; None
+    when it is this run itself or too dear to train as a side job."""
+    if _is_own_reference(params):
+        return None
     reference = scratch_reference(params)
-    if params["strategy"] == "scratch" and reference == params:
-        return own
     entry = ctx.cached("transfer", reference, data)
     if entry is None and backbone in CHEAP_SCRATCH_BACKBONES:
-        ctx.emit("note", text="training the from-scratch reference run")
-        entry = ctx.require("transfer", reference, data)
-    return None if entry is None else float(entry.metrics["val_accuracy"])
+        entry = ctx.require("transfer", reference, data, stage=stages.SCRATCH)
+    return entry
+
+
+def _scratch_epochs_needed(params: dict, data: str | None, backbone: str,
+                           ctx: TrainContext) -> int | None:
+    """The comparison's epochs, when `_scratch_reference_run` will have to train it now."""
+    if _is_own_reference(params) or backbone not in CHEAP_SCRATCH_BACKBONES:
+        return None
+    reference = scratch_reference(params)
+    return None if ctx.cached("transfer", reference, data) else reference["epochs"]
+
+
+def _stage_plan(params: dict, data: str | None, plan, run, ctx: TrainContext) -> list:
+    from dl_core.topics.transfer import source
+    from dl_core.topics.transfer.features import features_cached
+
+    pretrain = None
+    if plan.source == "builtin-pretrained" and ctx.cached("transfer_source", SOURCE_PARAMS) is None:
+        settings = source.SCHEMA.canonical(SOURCE_PARAMS)
+        pretrain = (source.source_image_count(settings), source.IMAGE_SIZE, settings["epochs"])
+    return stages.transfer_plan(params, len(run.x_train), len(run.x_val), pretrain=pretrain,
+                                features_needed=not features_cached(run.feature_key),
+                                scratch_epochs=_scratch_epochs_needed(params, data, plan.backbone, ctx))
 
 
 def explain(model_path, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -28,6 +28,11 @@ def feature_key(**identity) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
 
+def features_cached(key: str) -> bool:
+    """Whether the features for `key` are on disk (a damaged file is found out when read)."""
+    return (settings.features_dir() / f"{key}.npz").is_file()
+
+
 def cached_features(key: str, compute: Callable[[], dict[str, np.ndarray]]) -> tuple[dict[str, np.ndarray], bool]:
     """(arrays, was_cached). `compute` runs only when no complete file exists for `key`."""
     path = settings.features_dir() / f"{key}.npz"

@@ -24,6 +24,12 @@ SCHEMA = Schema((
 ))
 
 
+def source_image_count(params: dict) -> int:
+    """Training images of the source task for `params` (its validation share held out)."""
+    total = params["per_class"] * len(builtin_shapes.source_labels())
+    return total - max(1, int(total * VAL_SHARE))
+
+
 def dataset_fingerprint(params: dict, data: str | None) -> str:
     return f"builtin-shapes-v{builtin_shapes.VERSION}"
 

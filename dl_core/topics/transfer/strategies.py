@@ -23,6 +23,7 @@ from dl_core.models.transfer import (
     build_transfer_classifier,
 )
 from dl_core.spec import TrainContext
+from dl_core.topics.transfer import stages
 from dl_core.topics.transfer.features import cached_features
 from dl_core.training import ProgressCallback
 
@@ -56,6 +57,9 @@ def _compile(model: keras.Model, learning_rate: float) -> None:
 
 def _fit(run: Run, model: keras.Model, x, y, x_val, epochs: int, initial_epoch: int = 0) -> None:
     """fit() with live progress; `model` may be an augmentation wrapper around the classifier."""
+    training = stages.TRAIN[run.params["strategy"]]
+    if run.ctx.stage != training:  # fine-tuning's second fit stays in the same stage
+        run.ctx.begin(training)
     batch = run.params["batch_size"]
     progress = ProgressCallback(run.ctx, run.total_epochs, int(np.ceil(len(x) / batch)))
     model.fit(x, y, validation_data=(x_val, run.y_val), batch_size=batch, epochs=initial_epoch + epochs,
@@ -115,6 +119,7 @@ def train_feature_extraction(run: Run) -> keras.Model:
 
 
 def _features(run: Run, classifier: keras.Model) -> dict[str, np.ndarray]:
+    run.ctx.begin(stages.FEATURES)
     extractor = pooled_model(classifier)
     return {split: extractor.predict(images.astype(np.float32), batch_size=32, verbose=0)
             for split, images in (("train", run.x_train), ("val", run.x_val))}

@@ -165,3 +165,25 @@ def test_command_line_with_data_folder_and_unsafe_zip(folders, tmp_path):
     refused = subprocess.run(base + ["--data", str(evil)], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert refused.returncode == 2 and "outside the zip" in refused.stderr
     assert not (tmp_path.parent / "escaped.png").exists()
+
+
+def test_a_fresh_machine_sees_every_stage_in_order(tiny_source, folders, cache_dir):
+    """Offline on a new machine the run pretrains the source, computes the features, trains the
+    head and the from-scratch comparison: each is a stage, and the bar never goes back."""
+    from dl_core.engine.status import JobStatus, apply_event
+    from dl_core.spec import TrainContext
+    from dl_core.topics.transfer import stages
+
+    events: list[dict] = []
+    ctx = TrainContext(emit=events.append, batch_interval_s=0.0)
+    train_or_load(resolve("transfer", dict(TINY, strategy="feature"), data=folders), ModelCache(), ctx)
+    planned = [title for e in events if e["kind"] == "plan" for title, _ in e["stages"]]
+    assert planned == [stages.PRETRAIN, stages.FEATURES, stages.TRAIN["feature"], stages.SCRATCH,
+                       stages.RESULTS]
+    entered = [e["title"] for e in events if e["kind"] == "stage"]
+    assert entered == planned
+    job, fractions = JobStatus("j", "transfer", "k", {}, "running"), []
+    for event in events:
+        apply_event(job, event)
+        fractions.append(job.fraction)
+    assert fractions == sorted(fractions) and fractions[-1] > 0.99
