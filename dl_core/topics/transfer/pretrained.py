@@ -88,7 +88,8 @@ def plan_weights(backbone: str, strategy: str, source_identity: str) -> WeightsP
     title = BACKBONES[backbone].title
     return WeightsPlan("builtin_cnn", "builtin-pretrained", f"builtin:{source_identity}",
                        f"No ImageNet weights for {title} could be had: the file "
-                       f"{BACKBONES[backbone].weights_file} is not in {keras_models_dir()} and this "
+                       f"{BACKBONES[backbone].weights_file} is not in Keras's models folder on this "
+                       "server (`$KERAS_HOME/models`, see the README) and this "
                        "machine is offline. So DL Lab pretrained its own small CNN once on many "
                        "classes of built-in shapes and textures, and transfers that instead.")
 

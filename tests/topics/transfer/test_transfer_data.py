@@ -154,6 +154,7 @@ def test_weights_plan(tmp_path, monkeypatch):
     fallback = plan_weights("mobilenet_025", "feature", "src")
     assert fallback.source == "builtin-pretrained" and fallback.backbone == "builtin_cnn"
     assert "offline" in fallback.note and "mobilenet_2_5_224_tf_no_top.h5" in fallback.note
+    assert str(tmp_path) not in fallback.note, "a learner never sees a server path"
     (tmp_path / "models").mkdir()
     (tmp_path / "models" / "mobilenet_2_5_224_tf_no_top.h5").write_bytes(b"weights")
     found = plan_weights("mobilenet_025", "feature", "src")
