@@ -1,5 +1,9 @@
 """AppTest of the Sequences page: built-in data, a good CSV, bad CSVs, the gates and memory tabs."""
 
+import base64
+import json
+
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -23,6 +27,13 @@ def trained_csv():
     entry, _ = train_or_load(resolve("lstm", dict(TINY, **COLUMNS), data=str(path)),
                              ModelCache(_SESSION_CACHE))
     return raw, entry
+
+
+def plotted(values) -> np.ndarray:
+    """A plotly JSON array: a list, or numpy's bytes as plotly encodes them ({"dtype", "bdata"})."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return np.asarray(values)
 
 
 def open_page(params: dict) -> AppTest:
@@ -86,12 +97,47 @@ def test_ticker_download_offline_says_so():
 
 def test_memory_tab_shows_a_cached_comparison():
     params = TINY_MEMORY
-    train_or_load(resolve("lstm_memory", params), ModelCache(_SESSION_CACHE))  # a hit after test_lstm
+    entry, _ = train_or_load(resolve("lstm_memory", params), ModelCache(_SESSION_CACHE))  # a hit after test_lstm
     at = open_page(params)
     assert not at.exception and not at.error
     labels = [m.label for m in at.metric]
     assert "SimpleRNN accuracy at k = 5" in labels and "LSTM accuracy at k = 5" in labels
     assert at.slider(key="lstm_memory_longest_lag").value == 5
+    # The gradient chart: one curve per (cell, stage), x = k = 0 … T−1, log y, fitted factors named.
+    chart = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                 if "Gradient reaching the input k steps back" in c.proto.spec)
+    assert chart["layout"]["yaxis"]["type"] == "log"
+    metrics, artifacts = entry.metrics, entry.artifacts()
+    for trace in chart["data"]:
+        name = trace["name"].split(":")[0]
+        cell = "simple_rnn" if name.startswith("SimpleRNN") else "lstm"
+        stage = "init" if "untrained" in name else "trained"
+        assert list(plotted(trace["x"])) == list(range(10))
+        assert np.allclose(plotted(trace["y"]), artifacts[f"{cell}_grad_{stage}"])
+        assert f"×{metrics[f'{cell}_grad_decay_{stage}']:.3f} per step" in trace["name"]
+    assert len(chart["data"]) == 4
+    caption = next(c.value for c in at.caption if c.value.startswith("Plotted:"))
+    assert "$k = 0 \\dots 9$" in caption and "mean over 256 validation sequences" in caption
+    assert "\\partial x_{T-k}" in caption and "log scale" in caption
+    story = next(m.value for m in at.markdown if "Read the slopes, not the heights" in m.value)
+    for cell in ("simple_rnn", "lstm"):
+        for stage in ("init", "trained"):
+            assert f"×{metrics[f'{cell}_grad_decay_{stage}']:.3f}" in story
+    assert "forget gates near 1" not in story  # a claim this run did not measure
+
+
+def test_gradient_story_follows_the_measured_slopes():
+    from ui.lstm.memory_tab import gradient_story
+
+    def story(rnn, lstm):
+        return gradient_story({"simple_rnn_grad_decay_init": 0.9, "lstm_grad_decay_init": 0.8,
+                               "simple_rnn_grad_decay_trained": rnn, "lstm_grad_decay_trained": lstm}, 30)
+
+    assert "The trained LSTM's curve is far flatter" in story(0.96, 1.0)
+    assert "the trained SimpleRNN's curve is the flatter one" in story(1.0, 0.96)
+    assert "both trained curves are about as flat" in story(0.995, 0.997)
+    assert "The untrained LSTM's falls faster" in story(0.96, 1.0)  # 0.8 < 0.9 before training
+    assert "4.24%" in story(0.96, 1.0)  # 0.9³⁰ = 4.24 % would reach k = 30
 
 
 def test_an_untrained_memory_task_names_its_own_button():
