@@ -2,9 +2,12 @@
 
 CSV rules (every broken rule is a ValueError whose message says what is wrong and what is
 expected, so the page can show it instead of a traceback):
+- any common dialect: separator , ; tab or |, decimal point or comma, thousands separators
+  ("7,380,500" as in the classic Google course files, "1.234,56" from a European broker), dates
+  year-month-day, month/day/year or day.month.year; `csv_dialect.detect` decides from the data
+  and `read_table_with_dialect` says what it decided;
 - a date column (named "Date", or chosen) with dates like 2012-01-03 or 1/3/2012;
-- a numeric value column (Yahoo files: "Adj Close", else "Close"; or chosen); numbers may carry
-  thousands separators ("7,380,500"), as in the classic Google course files;
+- a numeric value column (Yahoo files: "Adj Close", else "Close"; or chosen);
 - no missing values, no text in the value column, each date once, dates ascending (a file that
   is entirely newest-first is reversed, and the note says so).
 """
@@ -18,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dl_core.data import builtin_prices, download
+from dl_core.data import builtin_prices, csv_dialect, download
 from dl_core.spec import DatasetInfo
 
 AUTO = "auto"
@@ -42,7 +45,30 @@ class PriceSeries:
 
 
 def read_table(raw: bytes | str | Path) -> pd.DataFrame:
-    """The CSV as a table of strings (parsing and checking come later, column by column)."""
+    """The CSV as a table of strings, numbers and dates rewritten in one format (1234.56,
+    2024-01-02); parsing and checking come later, column by column."""
+    return read_table_with_dialect(raw)[0]
+
+
+def read_table_with_dialect(raw: bytes | str | Path) -> tuple[pd.DataFrame, csv_dialect.Dialect]:
+    """`read_table`, and the dialect it detected (`Dialect.describe()` is the line to show)."""
+    text = _text(raw)
+    dialect = csv_dialect.detect(text)
+    try:
+        table = pd.read_csv(io.StringIO(text), sep=dialect.separator, dtype=str, skipinitialspace=True,
+                            keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        separator = csv_dialect.SEPARATOR_NAMES[dialect.separator]
+        raise ValueError(f"the file could not be parsed as CSV ({str(err).strip()}): expected "
+                         f"columns separated by {separator} with one header line") from None
+    table.columns = [str(c).strip() for c in table.columns]
+    if len(table.columns) < 2:
+        raise ValueError(f"the CSV has only the column(s) {list(table.columns)}: expected a date "
+                         "column and at least one numeric column")
+    return _normalised(table, dialect), dialect
+
+
+def _text(raw: bytes | str | Path) -> str:
     try:
         if isinstance(raw, bytes):
             text = raw.decode("utf-8-sig")
@@ -59,17 +85,41 @@ def read_table(raw: bytes | str | Path) -> pd.DataFrame:
     if rows > MAX_ROWS:  # counted before parsing: a huge file costs a scan, not minutes of pandas
         raise ValueError(f"the CSV has about {rows:,} rows; at most {MAX_ROWS:,} days (about "
                          f"{MAX_ROWS // 252} years of trading) are accepted: keep the recent rows")
-    try:
-        table = pd.read_csv(io.StringIO(text), dtype=str, skipinitialspace=True,
-                            keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
-        raise ValueError(f"the file could not be parsed as CSV ({str(err).strip()}): expected "
-                         "comma-separated columns with one header line") from None
-    table.columns = [str(c).strip() for c in table.columns]
-    if len(table.columns) < 2:
-        raise ValueError(f"the CSV has only the column(s) {list(table.columns)}: expected a date "
-                         "column and at least one numeric column, separated by commas")
-    return table
+    return text
+
+
+def _normalised(table: pd.DataFrame, dialect: csv_dialect.Dialect) -> pd.DataFrame:
+    """Every cell that is a date or a number in `dialect` rewritten as 2024-01-02 or 1234.56;
+    anything else is left as written, so error messages can quote it. Vectorised: a
+    100,000-row file takes well under a second."""
+    pattern = csv_dialect.number_pattern(dialect)
+
+    def column(text: pd.Series) -> pd.Series:
+        text = text.str.strip()
+        numbers = text.where(text.str.fullmatch(pattern))
+        for mark in csv_dialect.thousands_marks(dialect):  # as csv_dialect.plain_number does
+            numbers = numbers.str.replace(mark, "", regex=False)
+        numbers = numbers.str.replace(dialect.decimal, ".", regex=False)
+        return _iso_dates(text, dialect).fillna(numbers).fillna(text)
+
+    return table.apply(column)
+
+
+def _iso_dates(text: pd.Series, dialect: csv_dialect.Dialect) -> pd.Series:
+    """Valid dates as 2024-01-02 (read in the dialect's order), NaN elsewhere."""
+    looks = text.str.fullmatch(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")  # no backreference: fast
+    if not looks.any():  # a price column: skip the costly part
+        return pd.Series(np.nan, index=text.index, dtype=object)
+    text = text[looks]
+    year_first = text.str.extract(f"^{csv_dialect.YEAR_FIRST.pattern}$")
+    year_last = text.str.extract(f"^{csv_dialect.YEAR_LAST.pattern}$")
+    first, second = (year_last[2], year_last[0]) if dialect.date_order == "dmy" else (year_last[0], year_last[2])
+    year = year_first[0].fillna(year_last[3])
+    month = year_first[2].fillna(first)
+    day = year_first[3].fillna(second)
+    iso = year + "-" + month.str.zfill(2) + "-" + day.str.zfill(2)
+    valid = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce").notna()
+    return iso.where(valid).reindex(looks.index)
 
 
 def date_columns(table: pd.DataFrame) -> list[str]:
@@ -148,7 +198,8 @@ def _pick(table: pd.DataFrame, wanted: str, candidates: list[str], kind: str, ex
 
 
 def _numbers(column: pd.Series) -> pd.Series:
-    cleaned = column.astype(str).str.strip().str.replace(",", "", regex=False)
+    """Numbers as `read_table` normalised them (1234.56); anything else is NaN."""
+    cleaned = column.astype(str).str.strip()
     return pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce")
 
 
@@ -180,7 +231,7 @@ def _checked_dates(column: pd.Series, name: str) -> np.ndarray:
         bad = best.isna() & (text != "")
         rows = f" (CSV rows {_row_numbers(bad)}, e.g. {text[bad].iloc[0]!r})" if bad.any() else ""
         raise ValueError(f"column {name!r} does not hold dates in one format{rows}: expected dates "
-                         "like 2012-01-03 or 1/3/2012 on every row")
+                         "like 2012-01-03, 1/3/2012 or 03.01.2012 on every row")
     bad = parsed.isna()
     if bad.any():
         raise ValueError(f"column {name!r} has missing or unreadable dates (CSV rows "

@@ -13,7 +13,7 @@ from dl_core.uploads import store_upload
 
 from apptest_helpers import open_app_page
 from conftest import _SESSION_CACHE
-from lstm_fixtures import TINY, TINY_MEMORY, yahoo_csv
+from lstm_fixtures import TINY, TINY_MEMORY, european_csv, yahoo_csv
 
 PAGE = "app_pages/lstm.py"
 COLUMNS = {"date_column": "Date", "value_column": "Adj Close"}
@@ -85,6 +85,24 @@ def test_bad_csv_shows_a_clear_error(raw, message):
     assert any(message in e.value for e in at.error), [e.value for e in at.error]
     # Only the memory tab (its own topic) invites training; the forecaster is not offered.
     assert sum("has not been trained yet" in i.value for i in at.info) == 1
+
+
+def test_a_european_export_is_read_and_the_page_says_how():
+    at = upload(open_page(TINY), "export.csv", european_csv())
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    captions = [c.value for c in at.caption]
+    assert "Read as: separator ';', decimal comma, thousands '.', dates day.month.year" in captions
+    assert at.selectbox(key="lstm_date_column").value == "Datum"
+    assert "Schluss" in at.selectbox(key="lstm_value_column").options
+    assert any("has not been trained yet" in i.value for i in at.info)  # ready to train
+
+
+def test_ambiguous_dates_are_flagged_before_training():
+    rows = [f"01/{m:02d}/2024,{10 + m}.5" for m in range(1, 13)]  # could be 12 days or 12 months
+    raw = ("Date,Close\n" + "\n".join(rows) + "\n").encode()
+    at = upload(open_page(TINY), "short.csv", raw)
+    assert not at.exception
+    assert any("assumed: no day above 12" in w.value for w in at.warning), [w.value for w in at.warning]
 
 
 def test_ticker_download_offline_says_so():

@@ -44,7 +44,8 @@ def choose_data(page: str) -> DataChoice:
 
 def _uploaded(page: str) -> bytes | None:
     upload = st.file_uploader("A CSV with a date column and a price column (e.g. a Yahoo Finance "
-                              "export: Date, Open, High, Low, Close, Adj Close, Volume)",
+                              "export: Date, Open, High, Low, Close, Adj Close, Volume; or a "
+                              "broker's export with ; and decimal commas)",
                               type=["csv"], key=f"{page}_upload")
     if upload is None:
         st.info("Upload a CSV to forecast your own prices.")
@@ -71,11 +72,16 @@ def _downloaded(page: str) -> bytes | None:
 
 def _with_columns(page: str, raw: bytes) -> DataChoice:
     try:
-        table = stocks.read_table(raw)
+        table, dialect = stocks.read_table_with_dialect(raw)
     except ValueError as err:
         log.info("refused an uploaded CSV: %s", err)
         st.error(f"This CSV cannot be used: {inert(err)}")
         return DataChoice(None, BUILTIN.columns, False)
+    if dialect.ambiguous_dates:
+        st.warning(f"{dialect.describe()}. If your dates are the other way round, write them as "
+                   "2024-01-02 (year first) and upload again.")
+    else:
+        st.caption(dialect.describe())
     dates = stocks.date_columns(table) or list(table.columns)
     numbers = [c for c in stocks.numeric_columns(table) if c not in dates[:1]] or list(table.columns)
     left, right = st.columns(2)

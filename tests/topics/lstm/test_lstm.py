@@ -64,7 +64,7 @@ def test_malformed_csv_messages(text, column, message):
 
 
 @pytest.mark.parametrize("raw,message", [(b"", "the CSV is empty"), (b"\xff\xfe\x00\x01", "not a text CSV"),
-                                         (b"just one column\n1\n2\n", "has only the column")])
+                                         (b"just one column\n1\n2\n", "could not be told apart")])
 def test_unreadable_files(raw, message):
     with pytest.raises(ValueError, match=message):
         stocks.read_table(raw)
