@@ -33,3 +33,14 @@ def european_csv(rows: int = 200, separator: str = ";") -> bytes:
 def german(value: float) -> str:
     """1234.5 → "1.234,50"."""
     return f"{value:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def split_csv(rows: int = 260, split_row: int = 150) -> bytes:
+    """The Google course file's quirk on a random walk: Close is not adjusted for a 2-for-1 split
+    on row `split_row` (twice Open before it), while Open is."""
+    prices = 50 * np.exp(np.random.default_rng(7).normal(0, 0.01, rows).cumsum())
+    days = np.busday_offset("2021-01-04", np.arange(rows), roll="forward")
+    lines = ["Date,Open,Close,Volume"]
+    lines += [f"{d},{p:.2f},{p * (2 if i < split_row else 1):.2f},\"1,000\""
+              for i, (d, p) in enumerate(zip(days, prices))]
+    return ("\n".join(lines) + "\n").encode()

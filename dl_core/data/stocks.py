@@ -14,6 +14,7 @@ expected, so the page can show it instead of a traceback):
 
 from __future__ import annotations
 
+import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dl_core.data import builtin_prices, csv_dialect, download
+from dl_core.data import builtin_prices, csv_dialect, download, price_splits
 from dl_core.spec import DatasetInfo
 
 AUTO = "auto"
@@ -137,7 +138,43 @@ def numeric_columns(table: pd.DataFrame) -> list[str]:
 
 def parse_series(table: pd.DataFrame, date_column: str = AUTO,
                  value_column: str = AUTO) -> tuple[np.ndarray, np.ndarray, str, str]:
-    """(dates, values, value column used, note) after every check in the module docstring."""
+    """(dates, values, value column used, note) after every check in the module docstring;
+    the note names any stock split the column is not adjusted for (see `splits_in`)."""
+    dates, values, value_column, note = _series(table, date_column, value_column)
+    splits = splits_in(table, date_column, value_column)
+    return dates, values, value_column, " ".join([note] + [s.describe(value_column) for s in splits]).strip()
+
+
+def splits_in(table: pd.DataFrame, date_column: str = AUTO,
+              value_column: str = AUTO) -> list[price_splits.Split]:
+    """Stock splits the value column is not adjusted for, with how the other price columns
+    (every numeric column but the value and volume) moved on each split day."""
+    dates, values, value_column, note = _series(table, date_column, value_column)
+    others = {}
+    for name in numeric_columns(table):
+        if name == value_column or "vol" in name.lower():
+            continue
+        try:
+            column = _checked_values(table[name], name)
+        except ValueError:
+            continue  # a column with gaps says nothing here
+        others[name] = column[::-1] if note else column  # the note: the file was reversed
+    return price_splits.find_splits(dates, values, others)
+
+
+def split_adjusted_csv(table: pd.DataFrame, date_column: str, value_column: str) -> tuple[bytes, str]:
+    """(a two-column CSV of the dates and the split-adjusted values, the new column's name)."""
+    dates, values, value_column, _ = _series(table, date_column, value_column)
+    adjusted = price_splits.adjust(values, splits_in(table, date_column, value_column))
+    name = f"{value_column} (split-adjusted)"
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([date_column if date_column != AUTO else "Date", name])
+    writer.writerows((str(day), f"{value:.10g}") for day, value in zip(dates, adjusted))
+    return out.getvalue().encode(), name
+
+
+def _series(table: pd.DataFrame, date_column: str, value_column: str) -> tuple[np.ndarray, np.ndarray, str, str]:
     named_date = [c for c in table.columns if c.lower() == "date"]
     date_column = _pick(table, date_column, date_columns(table) or named_date, "date",
                         "a column named Date with dates like 2012-01-03 or 1/3/2012")
@@ -147,7 +184,7 @@ def parse_series(table: pd.DataFrame, date_column: str = AUTO,
     values = _checked_values(table[value_column], value_column)
     dates = _checked_dates(table[date_column], date_column)
     dates, values, note = _checked_order(dates, values)
-    return dates, values, value_column, " ".join(filter(None, [note, _split_warning(dates, values)]))
+    return dates, values, value_column, note
 
 
 def load_csv(path: str | Path, date_column: str = AUTO, value_column: str = AUTO) -> PriceSeries:
@@ -269,19 +306,6 @@ def _checked_order(dates: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, n
         raise ValueError(f"dates are not in ascending order: row {i + 3} ({dates[i + 1]}) comes after "
                          f"row {i + 2} ({dates[i]}); sort the file by date, oldest first")
     return dates, values, note
-
-
-def _split_warning(dates: np.ndarray, values: np.ndarray) -> str:
-    """A one-day move beyond ±40 % is almost always a stock split in an unadjusted column."""
-    if len(values) < 2 or np.any(values <= 0):
-        return ""
-    moves = np.abs(np.diff(np.log(values)))
-    worst = int(np.argmax(moves))
-    if moves[worst] < np.log(1.4):
-        return ""
-    return (f"The price changes by a factor {values[worst + 1] / values[worst]:.2f} on {dates[worst + 1]}: "
-            "that looks like a stock split in an unadjusted column; pick Adj Close (or Open in the "
-            "Google course file) if you want one continuous series.")
 
 
 def _row_numbers(mask: pd.Series, limit: int = 5) -> str:

@@ -5,10 +5,10 @@ hostile inputs that must still give a one-line error."""
 import numpy as np
 import pytest
 
-from dl_core.data import csv_dialect, stocks
+from dl_core.data import csv_dialect, price_splits, stocks
 from dl_core.data.csv_dialect import Dialect, detect
 
-from lstm_fixtures import european_csv, german, yahoo_csv
+from lstm_fixtures import european_csv, german, split_csv, yahoo_csv
 
 
 def lines(*rows: str) -> str:
@@ -149,3 +149,51 @@ def test_hostile_files_give_one_line_errors(raw):
 def test_unquoted_decimal_commas_are_named():
     with pytest.raises(ValueError, match="unquoted decimal commas"):
         stocks.read_table(b"Date,Close\n2024-01-02,1,5\n2024-01-03,1,6\n")
+
+
+# -- stock splits --------------------------------------------------------------------------
+def test_a_split_is_found_with_its_date_ratio_and_the_other_columns():
+    table = stocks.read_table(split_csv(rows=60, split_row=40))
+    (split,) = stocks.splits_in(table, value_column="Close")
+    assert split.ratio == (2, 1) and split.adjustment == 0.5 and split.index == 40
+    assert str(split.date) == str(np.busday_offset("2021-01-04", 40, roll="forward"))
+    assert split.only_this_column and set(split.others) == {"Open"}  # Volume is not a price
+    text = split.describe("Close")
+    assert f"on {split.date}" in text and "2-for-1 split" in text and "Close is not adjusted" in text
+    assert stocks.splits_in(table, value_column="Open") == []
+
+
+def test_split_adjusted_csv_is_one_continuous_series_that_loads_again():
+    table = stocks.read_table(split_csv(rows=60, split_row=40))
+    raw, column = stocks.split_adjusted_csv(table, "Date", "Close")
+    assert column == "Close (split-adjusted)"
+    again = stocks.read_table(raw)
+    _, values, used, note = stocks.parse_series(again)
+    _, opens, _, _ = stocks.parse_series(table, value_column="Open")
+    assert used == column and note == "" and np.allclose(values, opens, atol=0.01)  # Close was 2 × Open
+    assert stocks.splits_in(again) == []
+
+
+@pytest.mark.parametrize("factor,ratio", [(0.5, (2, 1)), (0.33, (3, 1)), (0.67, (3, 2)), (0.143, (7, 1)),
+                                          (10.2, (1, 10)), (0.05, (20, 1))])
+def test_plain_split_ratios(factor, ratio):
+    assert price_splits.plain_ratio(factor) == ratio
+
+
+def test_a_jump_that_is_no_plain_ratio_is_no_split_and_adjusting_is_exact():
+    dates = np.arange("2021-01-01", "2021-01-07", dtype="datetime64[D]")
+    assert price_splits.find_splits(dates, np.array([10, 10, 10, 2.5, 2.5, 2.5]))[0].ratio == (4, 1)
+    assert price_splits.find_splits(dates, np.array([10, 10, 10, 12, 12, 12.0])) == []  # +20 %: a move
+    splits = price_splits.find_splits(dates, np.array([10, 10, 5, 5, 50, 50.0]))
+    assert [s.ratio for s in splits] == [(2, 1), (1, 10)]
+    assert np.allclose(price_splits.adjust(np.array([10, 10, 5, 5, 50, 50.0]), splits), 50)
+
+
+def test_the_google_course_file_split_is_found(shared_data):
+    table = stocks.read_table(shared_data / "stocks" / "Google_Stock_Price_Train.csv")
+    (split,) = stocks.splits_in(table, value_column="Close")
+    assert str(split.date) == "2014-03-27" and split.ratio == (2, 1) and split.only_this_column
+    aapl = stocks.read_table(shared_data / "stocks" / "AAPL.csv")
+    (crash,) = stocks.splits_in(aapl)  # a real 52 % fall on 2000-09-29: the text says it may be real
+    assert str(crash.date) == "2000-09-29" and not crash.only_this_column
+    assert "may be a real move" in crash.describe("Adj Close")

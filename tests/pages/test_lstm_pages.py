@@ -7,13 +7,14 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dl_core.data import stocks
 from dl_core.engine.cache import ModelCache
 from dl_core.engine.runner import resolve, train_or_load
 from dl_core.uploads import store_upload
 
 from apptest_helpers import open_app_page
 from conftest import _SESSION_CACHE
-from lstm_fixtures import TINY, TINY_MEMORY, european_csv, yahoo_csv
+from lstm_fixtures import TINY, TINY_MEMORY, european_csv, split_csv, yahoo_csv
 
 PAGE = "app_pages/lstm.py"
 COLUMNS = {"date_column": "Date", "value_column": "Adj Close"}
@@ -103,6 +104,41 @@ def test_ambiguous_dates_are_flagged_before_training():
     at = upload(open_page(TINY), "short.csv", raw)
     assert not at.exception
     assert any("assumed: no day above 12" in w.value for w in at.warning), [w.value for w in at.warning]
+
+
+def test_an_unadjusted_split_is_named_before_training_and_can_be_adjusted():
+    raw = split_csv()
+    adjusted, column = stocks.split_adjusted_csv(stocks.read_table(raw), "Date", "Close")
+    params = dict(TINY, date_column="Date", value_column=column)
+    train_or_load(resolve("lstm", params, data=str(store_upload(adjusted, ".csv"))), ModelCache(_SESSION_CACHE))
+
+    at = upload(open_page(TINY), "course.csv", raw)
+    assert not at.exception and not at.error
+    assert at.selectbox(key="lstm_value_column").value == "Close"
+    split_day = str(np.busday_offset("2021-01-04", 150, roll="forward"))
+    (warning,) = [w.value for w in at.warning if "Before you train: a stock split" in w.value]
+    assert "2\\-for\\-1 split" in warning or "2-for-1 split" in warning
+    assert split_day in warning and "×0.5" in warning
+    box = at.checkbox(key="lstm_split_adjust")
+    assert box.value is False and f"multiply every price before {split_day} by 1/2" in box.label
+    assert any("has not been trained yet" in i.value for i in at.info)  # nothing trained on the raw Close
+    assert not at.metric or "Test RMSE (model)" not in [m.label for m in at.metric]
+
+    box.check().run()  # the adjusted series is another dataset, with the model trained above
+    assert not at.exception and not at.error
+    assert "Test RMSE (model)" in [m.label for m in at.metric]
+    assert any("split" in c.value and "adjusted" in c.value for c in at.caption)  # the dataset note
+    assert not any("Before you train" in w.value for w in at.warning)
+    assert any("A stock split, adjusted." in i.value for i in at.info)
+
+
+def test_the_google_course_file_warns_before_training(shared_data):
+    raw = (shared_data / "stocks" / "Google_Stock_Price_Train.csv").read_bytes()
+    at = upload(open_page(TINY), "Google_Stock_Price_Train.csv", raw)
+    assert not at.exception and not at.error
+    (warning,) = [w.value for w in at.warning if "Before you train: a stock split" in w.value]
+    assert "2014-03-27" in warning and "not adjusted before 2014-03-27" in warning
+    assert "by 1/2" in at.checkbox(key="lstm_split_adjust").label
 
 
 def test_ticker_download_offline_says_so():
