@@ -34,7 +34,7 @@ def test_yahoo_and_google_course_files_parse(shared_data):
     google = stocks.load_csv(folder / "Google_Stock_Price_Train.csv", value_column="Volume")
     assert google.dates[0] == np.datetime64("2012-01-03")  # M/D/YYYY
     assert google.values[0] == 7_380_500  # quoted thousands separators
-    assert "stock split" in stocks.load_csv(folder / "Google_Stock_Price_Train.csv").note
+    assert "2-for-1 split" in stocks.load_csv(folder / "Google_Stock_Price_Train.csv").note
 
 
 def test_good_csv_picks_columns_and_reverses_newest_first():
