@@ -121,7 +121,7 @@ def _side_by_side(nets, length: int):
 TOPIC = TopicSpec(
     name="lstm_memory",
     title="Why LSTMs remember",
-    summary="SimpleRNN vs LSTM on recalling a bit k steps back; gradients through time.",
+    summary="SimpleRNN vs LSTM on recalling a number k steps back; gradients through time.",
     version=3,  # 3: mark at x_{T−k}, gradients indexed by k, decay factors
     schema=SCHEMA,
     train=train,
