@@ -30,7 +30,7 @@ st.latex(r"h_t = f(h_{t-1}, x_t) = \tanh(W_{hh} h_{t-1} + W_{xh} x_t + b)")
 st.markdown(
     "Training unrolls the loop over the window and backpropagates through every step "
     "(**backpropagation through time**). The gradient reaching step $t-k$ is a product of $k$ "
-    "Jacobians $\\partial h_t / \\partial h_{t-1}$, so it vanishes or explodes as $k$ grows. "
+    "Jacobians $\\partial h_t / \\partial h_{t-1}$, so it can vanish or explode as $k$ grows. "
     "The **LSTM** adds a cell state $C_t$ and three gates that decide what to forget, what to "
     "write and what to show:")
 st.latex(r"\begin{aligned}"

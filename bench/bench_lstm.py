@@ -66,11 +66,12 @@ def memory() -> None:
     print("k          " + " ".join(f"{int(k):6d}" for k in a["lags"]))
     print("SimpleRNN  " + " ".join(f"{v:6.2f}" for v in a["simple_rnn_accuracy"]))
     print("LSTM       " + " ".join(f"{v:6.2f}" for v in a["lstm_accuracy"]))
-    at_lags = [len(a["lstm_grad_init"]) - int(k) for k in a["lags"]]  # the input k steps back
+    at_lags = [int(k) for k in a["lags"]]  # the curves are indexed by k: the input x_(T−k)
     for cell, name in (("simple_rnn", "SimpleRNN"), ("lstm", "LSTM")):
         for stage in ("init", "trained"):
             values = a[f"{cell}_grad_{stage}"][at_lags]
-            print(f"‖∂L/∂x_(T−k)‖ {name:<9} {stage:<7} " + " ".join(f"{v:9.2e}" for v in values))
+            print(f"‖∂L/∂x_(T−k)‖ {name:<9} {stage:<7} " + " ".join(f"{v:9.2e}" for v in values)
+                  + f"   ×{entry.metrics[f'{cell}_grad_decay_{stage}']:.3f} per step")
 
 if __name__ == "__main__":
     main(memory_only="memory" in sys.argv[1:])

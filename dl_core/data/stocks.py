@@ -2,15 +2,19 @@
 
 CSV rules (every broken rule is a ValueError whose message says what is wrong and what is
 expected, so the page can show it instead of a traceback):
+- any common dialect: separator , ; tab or |, decimal point or comma, thousands separators
+  ("7,380,500" as in the classic Google course files, "1.234,56" from a European broker), dates
+  year-month-day, month/day/year or day.month.year; `csv_dialect.detect` decides from the data
+  and `read_table_with_dialect` says what it decided;
 - a date column (named "Date", or chosen) with dates like 2012-01-03 or 1/3/2012;
-- a numeric value column (Yahoo files: "Adj Close", else "Close"; or chosen); numbers may carry
-  thousands separators ("7,380,500"), as in the classic Google course files;
+- a numeric value column (Yahoo files: "Adj Close", else "Close"; or chosen);
 - no missing values, no text in the value column, each date once, dates ascending (a file that
   is entirely newest-first is reversed, and the note says so).
 """
 
 from __future__ import annotations
 
+import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dl_core.data import builtin_prices, download
+from dl_core.data import builtin_prices, csv_dialect, download, price_splits
 from dl_core.spec import DatasetInfo
 
 AUTO = "auto"
@@ -42,7 +46,30 @@ class PriceSeries:
 
 
 def read_table(raw: bytes | str | Path) -> pd.DataFrame:
-    """The CSV as a table of strings (parsing and checking come later, column by column)."""
+    """The CSV as a table of strings, numbers and dates rewritten in one format (1234.56,
+    2024-01-02); parsing and checking come later, column by column."""
+    return read_table_with_dialect(raw)[0]
+
+
+def read_table_with_dialect(raw: bytes | str | Path) -> tuple[pd.DataFrame, csv_dialect.Dialect]:
+    """`read_table`, and the dialect it detected (`Dialect.describe()` is the line to show)."""
+    text = _text(raw)
+    dialect = csv_dialect.detect(text)
+    try:
+        table = pd.read_csv(io.StringIO(text), sep=dialect.separator, dtype=str, skipinitialspace=True,
+                            keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        separator = csv_dialect.SEPARATOR_NAMES[dialect.separator]
+        raise ValueError(f"the file could not be parsed as CSV ({str(err).strip()}): expected "
+                         f"columns separated by {separator} with one header line") from None
+    table.columns = [str(c).strip() for c in table.columns]
+    if len(table.columns) < 2:
+        raise ValueError(f"the CSV has only the column(s) {list(table.columns)}: expected a date "
+                         "column and at least one numeric column")
+    return _normalised(table, dialect), dialect
+
+
+def _text(raw: bytes | str | Path) -> str:
     try:
         if isinstance(raw, bytes):
             text = raw.decode("utf-8-sig")
@@ -59,17 +86,41 @@ def read_table(raw: bytes | str | Path) -> pd.DataFrame:
     if rows > MAX_ROWS:  # counted before parsing: a huge file costs a scan, not minutes of pandas
         raise ValueError(f"the CSV has about {rows:,} rows; at most {MAX_ROWS:,} days (about "
                          f"{MAX_ROWS // 252} years of trading) are accepted: keep the recent rows")
-    try:
-        table = pd.read_csv(io.StringIO(text), dtype=str, skipinitialspace=True,
-                            keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
-        raise ValueError(f"the file could not be parsed as CSV ({str(err).strip()}): expected "
-                         "comma-separated columns with one header line") from None
-    table.columns = [str(c).strip() for c in table.columns]
-    if len(table.columns) < 2:
-        raise ValueError(f"the CSV has only the column(s) {list(table.columns)}: expected a date "
-                         "column and at least one numeric column, separated by commas")
-    return table
+    return text
+
+
+def _normalised(table: pd.DataFrame, dialect: csv_dialect.Dialect) -> pd.DataFrame:
+    """Every cell that is a date or a number in `dialect` rewritten as 2024-01-02 or 1234.56;
+    anything else is left as written, so error messages can quote it. Vectorised: a
+    100,000-row file takes well under a second."""
+    pattern = csv_dialect.number_pattern(dialect)
+
+    def column(text: pd.Series) -> pd.Series:
+        text = text.str.strip()
+        numbers = text.where(text.str.fullmatch(pattern))
+        for mark in csv_dialect.thousands_marks(dialect):  # as csv_dialect.plain_number does
+            numbers = numbers.str.replace(mark, "", regex=False)
+        numbers = numbers.str.replace(dialect.decimal, ".", regex=False)
+        return _iso_dates(text, dialect).fillna(numbers).fillna(text)
+
+    return table.apply(column)
+
+
+def _iso_dates(text: pd.Series, dialect: csv_dialect.Dialect) -> pd.Series:
+    """Valid dates as 2024-01-02 (read in the dialect's order), NaN elsewhere."""
+    looks = text.str.fullmatch(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")  # no backreference: fast
+    if not looks.any():  # a price column: skip the costly part
+        return pd.Series(np.nan, index=text.index, dtype=object)
+    text = text[looks]
+    year_first = text.str.extract(f"^{csv_dialect.YEAR_FIRST.pattern}$")
+    year_last = text.str.extract(f"^{csv_dialect.YEAR_LAST.pattern}$")
+    first, second = (year_last[2], year_last[0]) if dialect.date_order == "dmy" else (year_last[0], year_last[2])
+    year = year_first[0].fillna(year_last[3])
+    month = year_first[2].fillna(first)
+    day = year_first[3].fillna(second)
+    iso = year + "-" + month.str.zfill(2) + "-" + day.str.zfill(2)
+    valid = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce").notna()
+    return iso.where(valid).reindex(looks.index)
 
 
 def date_columns(table: pd.DataFrame) -> list[str]:
@@ -87,7 +138,43 @@ def numeric_columns(table: pd.DataFrame) -> list[str]:
 
 def parse_series(table: pd.DataFrame, date_column: str = AUTO,
                  value_column: str = AUTO) -> tuple[np.ndarray, np.ndarray, str, str]:
-    """(dates, values, value column used, note) after every check in the module docstring."""
+    """(dates, values, value column used, note) after every check in the module docstring;
+    the note names any stock split the column is not adjusted for (see `splits_in`)."""
+    dates, values, value_column, note = _series(table, date_column, value_column)
+    splits = splits_in(table, date_column, value_column)
+    return dates, values, value_column, " ".join([note] + [s.describe(value_column) for s in splits]).strip()
+
+
+def splits_in(table: pd.DataFrame, date_column: str = AUTO,
+              value_column: str = AUTO) -> list[price_splits.Split]:
+    """Stock splits the value column is not adjusted for, with how the other price columns
+    (every numeric column but the value and volume) moved on each split day."""
+    dates, values, value_column, note = _series(table, date_column, value_column)
+    others = {}
+    for name in numeric_columns(table):
+        if name == value_column or "vol" in name.lower():
+            continue
+        try:
+            column = _checked_values(table[name], name)
+        except ValueError:
+            continue  # a column with gaps says nothing here
+        others[name] = column[::-1] if note else column  # the note: the file was reversed
+    return price_splits.find_splits(dates, values, others)
+
+
+def split_adjusted_csv(table: pd.DataFrame, date_column: str, value_column: str) -> tuple[bytes, str]:
+    """(a two-column CSV of the dates and the split-adjusted values, the new column's name)."""
+    dates, values, value_column, _ = _series(table, date_column, value_column)
+    adjusted = price_splits.adjust(values, splits_in(table, date_column, value_column))
+    name = f"{value_column} (split-adjusted)"
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([date_column if date_column != AUTO else "Date", name])
+    writer.writerows((str(day), f"{value:.10g}") for day, value in zip(dates, adjusted))
+    return out.getvalue().encode(), name
+
+
+def _series(table: pd.DataFrame, date_column: str, value_column: str) -> tuple[np.ndarray, np.ndarray, str, str]:
     named_date = [c for c in table.columns if c.lower() == "date"]
     date_column = _pick(table, date_column, date_columns(table) or named_date, "date",
                         "a column named Date with dates like 2012-01-03 or 1/3/2012")
@@ -97,7 +184,7 @@ def parse_series(table: pd.DataFrame, date_column: str = AUTO,
     values = _checked_values(table[value_column], value_column)
     dates = _checked_dates(table[date_column], date_column)
     dates, values, note = _checked_order(dates, values)
-    return dates, values, value_column, " ".join(filter(None, [note, _split_warning(dates, values)]))
+    return dates, values, value_column, note
 
 
 def load_csv(path: str | Path, date_column: str = AUTO, value_column: str = AUTO) -> PriceSeries:
@@ -148,7 +235,8 @@ def _pick(table: pd.DataFrame, wanted: str, candidates: list[str], kind: str, ex
 
 
 def _numbers(column: pd.Series) -> pd.Series:
-    cleaned = column.astype(str).str.strip().str.replace(",", "", regex=False)
+    """Numbers as `read_table` normalised them (1234.56); anything else is NaN."""
+    cleaned = column.astype(str).str.strip()
     return pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce")
 
 
@@ -180,7 +268,7 @@ def _checked_dates(column: pd.Series, name: str) -> np.ndarray:
         bad = best.isna() & (text != "")
         rows = f" (CSV rows {_row_numbers(bad)}, e.g. {text[bad].iloc[0]!r})" if bad.any() else ""
         raise ValueError(f"column {name!r} does not hold dates in one format{rows}: expected dates "
-                         "like 2012-01-03 or 1/3/2012 on every row")
+                         "like 2012-01-03, 1/3/2012 or 03.01.2012 on every row")
     bad = parsed.isna()
     if bad.any():
         raise ValueError(f"column {name!r} has missing or unreadable dates (CSV rows "
@@ -218,19 +306,6 @@ def _checked_order(dates: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, n
         raise ValueError(f"dates are not in ascending order: row {i + 3} ({dates[i + 1]}) comes after "
                          f"row {i + 2} ({dates[i]}); sort the file by date, oldest first")
     return dates, values, note
-
-
-def _split_warning(dates: np.ndarray, values: np.ndarray) -> str:
-    """A one-day move beyond ±40 % is almost always a stock split in an unadjusted column."""
-    if len(values) < 2 or np.any(values <= 0):
-        return ""
-    moves = np.abs(np.diff(np.log(values)))
-    worst = int(np.argmax(moves))
-    if moves[worst] < np.log(1.4):
-        return ""
-    return (f"The price changes by a factor {values[worst + 1] / values[worst]:.2f} on {dates[worst + 1]}: "
-            "that looks like a stock split in an unadjusted column; pick Adj Close (or Open in the "
-            "Google course file) if you want one continuous series.")
 
 
 def _row_numbers(mask: pd.Series, limit: int = 5) -> str:

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 import pytest
 
 from conftest import screenshot
-from lstm_fixtures import TINY, yahoo_csv
+from lstm_fixtures import TINY, TINY_MEMORY, yahoo_csv
 
 pytestmark = pytest.mark.browser
 
@@ -32,3 +32,16 @@ def test_upload_a_csv_and_train(app_url, page, tmp_path):
     page.get_by_text("Recomputed from the layer's weights").wait_for()
     page.get_by_text("f_t forget gate").wait_for()  # the heatmaps have been drawn
     screenshot(page, "lstm-gates")
+
+
+def test_memory_tab_trains_and_plots_the_gradient_by_lag(app_url, page):
+    page.set_viewport_size({"width": 1400, "height": 2600})
+    page.goto(f"{app_url}/lstm?{urlencode(TINY_MEMORY)}")
+    page.get_by_role("heading", name="Stock LSTM").wait_for()
+    page.get_by_role("tab", name="Why LSTMs remember").click()
+    page.get_by_role("button", name="Train SimpleRNN and LSTM").click()
+    page.get_by_text("Read the slopes, not the heights").wait_for(timeout=180_000)
+    page.get_by_text("Gradient reaching the input k steps back").wait_for()  # the chart has drawn
+    page.get_by_text("per step").first.wait_for()  # its legend names each curve's factor
+    assert page.get_by_text("Plotted: for each").count() == 1
+    screenshot(page, "lstm-memory")

@@ -2,6 +2,8 @@
 
 Returns the path of the learner's data (stored content-addressed with `store_upload`, so the
 cache key hashes the bytes) and the columns to use; problems are shown as st.error / st.warning.
+A stock split the chosen column is not adjusted for is named before training, with a checkbox
+that swaps in a derived CSV of the adjusted prices (its own bytes, hence its own cache key).
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ def choose_data(page: str) -> DataChoice:
 
 def _uploaded(page: str) -> bytes | None:
     upload = st.file_uploader("A CSV with a date column and a price column (e.g. a Yahoo Finance "
-                              "export: Date, Open, High, Low, Close, Adj Close, Volume)",
+                              "export: Date, Open, High, Low, Close, Adj Close, Volume; or a "
+                              "broker's export with ; and decimal commas)",
                               type=["csv"], key=f"{page}_upload")
     if upload is None:
         st.info("Upload a CSV to forecast your own prices.")
@@ -71,11 +74,16 @@ def _downloaded(page: str) -> bytes | None:
 
 def _with_columns(page: str, raw: bytes) -> DataChoice:
     try:
-        table = stocks.read_table(raw)
+        table, dialect = stocks.read_table_with_dialect(raw)
     except ValueError as err:
         log.info("refused an uploaded CSV: %s", err)
         st.error(f"This CSV cannot be used: {inert(err)}")
         return DataChoice(None, BUILTIN.columns, False)
+    if dialect.ambiguous_dates:
+        st.warning(f"{dialect.describe()}. If your dates are the other way round, write them as "
+                   "2024-01-02 (year first) and upload again.")
+    else:
+        st.caption(dialect.describe())
     dates = stocks.date_columns(table) or list(table.columns)
     numbers = [c for c in stocks.numeric_columns(table) if c not in dates[:1]] or list(table.columns)
     left, right = st.columns(2)
@@ -89,4 +97,34 @@ def _with_columns(page: str, raw: bytes) -> DataChoice:
         log.info("refused an uploaded CSV: %s", err)
         st.error(f"This CSV cannot be used: {inert(err)}")
         return DataChoice(None, columns, False)
+    if _adjust_for_splits(page, table, date_column, value_column):
+        raw, adjusted = stocks.split_adjusted_csv(table, date_column, value_column)
+        columns = {"date_column": date_column, "value_column": adjusted}  # the derived file's bytes key the model
     return DataChoice(str(store_upload(raw, ".csv")), columns, True)
+
+
+def _adjust_for_splits(page: str, table, date_column: str, value_column: str) -> bool:
+    """Warn about every split the column is not adjusted for, before training; True when the
+    learner chose to adjust the prices before it."""
+    splits = stocks.splits_in(table, date_column, value_column)
+    if not splits:
+        return False
+    said = " ".join(inert(split.describe(value_column)) for split in splits)
+    notice = st.empty()  # filled once the checkbox below says whether the prices are adjusted
+    if len(splits) == 1:
+        n, m = splits[0].ratio
+        label = (f"Adjust {inert(value_column)} for the {n}-for-{m} split: multiply every price before "
+                 f"{splits[0].date} by {m}/{n}")
+    else:
+        label = (f"Adjust {inert(value_column)} for these {len(splits)} splits: multiply every price "
+                 "before each one by its ratio")
+    adjust = st.checkbox(label, value=False, key=f"{page}_split_adjust",
+                         help="Puts the whole series in today's shares; the model is trained (and "
+                              "cached) on the adjusted prices.")
+    if adjust:
+        notice.info(f"**A stock split, adjusted.** {said} Training uses the adjusted prices, "
+                    f"“{inert(value_column)} (split-adjusted)”.")
+    else:
+        notice.warning(f"**Before you train: a stock split.** {said} Trained on this series, the "
+                       "network would learn a crash that never happened: tick the box below to adjust.")
+    return adjust

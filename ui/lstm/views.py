@@ -127,15 +127,20 @@ def memory_accuracy_figure(lags, rnn, lstm) -> go.Figure:
     return fig
 
 
-def gradient_figure(curves: dict[str, np.ndarray]) -> go.Figure:
-    """‖∂L/∂x_t‖ against how many steps before the end x_t came, log scale."""
+def gradient_figure(curves: dict[str, np.ndarray], factors: dict[str, float],
+                    longest_lag: int) -> go.Figure:
+    """Batch mean of ‖∂L/∂x_{T−k}‖ against k (index k of each curve), log scale; the legend gives
+    each curve's fitted factor per step back."""
     fig = go.Figure()
     styles = {"SimpleRNN": PERSIST, "LSTM": MODEL}
     for name, values in curves.items():
         cell, stage = name.split(", ")
-        back = np.arange(len(values) - 1, -1, -1) + 1
-        fig.add_scatter(x=back, y=values, name=name, mode="lines",
-                        line={"color": styles[cell], "dash": "dot" if stage == "untrained" else "solid"})
-    fig.update_layout(title="Gradient reaching each input step", xaxis_title="steps before the end",
-                      yaxis_title="‖∂L/∂x_t‖", yaxis_type="log", height=380, **TITLED)
+        fig.add_scatter(x=np.arange(len(values)), y=values, name=f"{name}: ×{factors[name]:.3f} per step",
+                        mode="lines", line={"color": styles[cell], "dash": "dot" if stage == "untrained" else "solid"},
+                        hovertemplate="k=%{x}: %{y:.3g}<extra>" + name + "</extra>")
+    fig.add_vline(x=longest_lag, line_dash="dot", line_color="#868e96",
+                  annotation_text=f"longest lag {longest_lag}", annotation_position="top left")
+    fig.update_layout(title="Gradient reaching the input k steps back", xaxis_title="k (steps before the last input)",
+                      yaxis_title="mean ‖∂L/∂x<sub>T−k</sub>‖ (log scale)", yaxis_type="log",
+                      yaxis_exponentformat="power", height=380, **TITLED)
     return fig

@@ -188,5 +188,6 @@ TOPIC = TopicSpec(
     schema=SCHEMA,
     train=train,
     dataset_fingerprint=dataset_fingerprint,
-    data_help="a CSV with a date column and a numeric price column (Yahoo export: Date,…,Close,Adj Close,…)",
+    data_help="a CSV with a date column and a numeric price column (Yahoo export: Date,…,Close,Adj Close,…; "
+              "; or tab separators, decimal commas and day-first dates are detected)",
 )

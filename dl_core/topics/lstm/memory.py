@@ -1,8 +1,10 @@
 """Why LSTMs remember: SimpleRNN and LSTM on the same recall task, for several lags k.
 
 One network per cell sees every lag (the mark moves from sample to sample), so the whole
-comparison is two small trainings. Metrics: validation accuracy per lag for each cell, plus the gradient norm
-‖∂L/∂x_t‖ at every input step, before and after training.
+comparison is two small trainings. Metrics: validation accuracy per lag for each cell, and the
+gradient's factor per step back (`decay_per_step`) before and after training. Artifacts: the
+accuracies, and the batch mean of ‖∂L/∂x_{T−k}‖ for k = 0 … T−1 before and after training
+(`gradient_by_lag`, indexed by k like the task's lag).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from dl_core.params import Param, Schema
 from dl_core.spec import DatasetInfo, TopicSpec, TrainContext, TrainResult
 from dl_core.topics.lstm.memory_task import (
     accuracy_per_lag,
-    input_gradient_norms,
+    decay_per_step,
+    gradient_by_lag,
     lags_up_to,
     recall_data,
     sequence_length,
@@ -34,7 +37,8 @@ SCHEMA = Schema((
 
 
 def dataset_fingerprint(params: dict, data: str | None) -> str:
-    return "recall-values-v2"  # generated from the seed and params, which are in the key already
+    # Generated from the seed and params, which are in the key already; v3: the mark sits at x_{T−k}.
+    return "recall-values-v3"
 
 
 class _EpochOffset(TrainContext):
@@ -78,8 +82,8 @@ def train(params: dict, ctx: TrainContext, data: str | None = None) -> TrainResu
         model = build_memory_classifier(cell, length, params["memory_units"])
         model.compile(optimizer=keras.optimizers.Adam(learning_rate=params["memory_learning_rate"]),
                       loss="mse")
-        artifacts[f"{cell}_grad_init"] = input_gradient_norms(model, x_val[:GRADIENT_SAMPLES],
-                                                              y_val[:GRADIENT_SAMPLES])
+        artifacts[f"{cell}_grad_init"] = gradient_by_lag(model, x_val[:GRADIENT_SAMPLES],
+                                                         y_val[:GRADIENT_SAMPLES])
         progress = ProgressCallback(_EpochOffset(ctx, index * params["memory_epochs"]),
                                     params["memory_epochs"] * len(CELLS),
                                     int(np.ceil(len(x) / batch)))
@@ -90,8 +94,10 @@ def train(params: dict, ctx: TrainContext, data: str | None = None) -> TrainResu
         accuracy = accuracy_per_lag(model.predict(x_val, batch_size=256, verbose=0), y_val, k_val,
                                     lags)
         artifacts[f"{cell}_accuracy"] = accuracy
-        artifacts[f"{cell}_grad_trained"] = input_gradient_norms(model, x_val[:GRADIENT_SAMPLES],
-                                                                 y_val[:GRADIENT_SAMPLES])
+        artifacts[f"{cell}_grad_trained"] = gradient_by_lag(model, x_val[:GRADIENT_SAMPLES],
+                                                            y_val[:GRADIENT_SAMPLES])
+        for stage in ("init", "trained"):
+            metrics[f"{cell}_grad_decay_{stage}"] = decay_per_step(artifacts[f"{cell}_grad_{stage}"])
         metrics[f"{cell}_mean_accuracy"] = float(accuracy.mean())
         metrics[f"{cell}_accuracy_longest_lag"] = float(accuracy[-1])
         nets.append(model)
@@ -115,8 +121,8 @@ def _side_by_side(nets, length: int):
 TOPIC = TopicSpec(
     name="lstm_memory",
     title="Why LSTMs remember",
-    summary="SimpleRNN vs LSTM on recalling a bit k steps back; gradients through time.",
-    version=2,
+    summary="SimpleRNN vs LSTM on recalling a number k steps back; gradients through time.",
+    version=3,  # 3: mark at x_{T−k}, gradients indexed by k, decay factors
     schema=SCHEMA,
     train=train,
     dataset_fingerprint=dataset_fingerprint,

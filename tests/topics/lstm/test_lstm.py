@@ -34,7 +34,7 @@ def test_yahoo_and_google_course_files_parse(shared_data):
     google = stocks.load_csv(folder / "Google_Stock_Price_Train.csv", value_column="Volume")
     assert google.dates[0] == np.datetime64("2012-01-03")  # M/D/YYYY
     assert google.values[0] == 7_380_500  # quoted thousands separators
-    assert "stock split" in stocks.load_csv(folder / "Google_Stock_Price_Train.csv").note
+    assert "2-for-1 split" in stocks.load_csv(folder / "Google_Stock_Price_Train.csv").note
 
 
 def test_good_csv_picks_columns_and_reverses_newest_first():
@@ -64,7 +64,7 @@ def test_malformed_csv_messages(text, column, message):
 
 
 @pytest.mark.parametrize("raw,message", [(b"", "the CSV is empty"), (b"\xff\xfe\x00\x01", "not a text CSV"),
-                                         (b"just one column\n1\n2\n", "has only the column")])
+                                         (b"just one column\n1\n2\n", "could not be told apart")])
 def test_unreadable_files(raw, message):
     with pytest.raises(ValueError, match=message):
         stocks.read_table(raw)
@@ -234,17 +234,56 @@ def test_tiny_training_on_real_format_csv_hashes_the_content(shared_data, tmp_pa
 
 
 def test_memory_task_data_and_tiny_run():
-    from dl_core.topics.lstm.memory_task import accuracy_per_lag, recall_data
+    from dl_core.topics.lstm.memory_task import accuracy_per_lag, decay_per_step, recall_data
 
     x, y, k = recall_data(60, [1, 4], seed=0)
     assert x.shape == (60, 9, 2) and np.all(x[..., 1].sum(axis=1) == 1)
     assert np.array_equal(np.bincount(k), [0, 30, 0, 0, 30])  # the lags take turns
-    assert np.array_equal(y[:, 0], x[np.arange(60), 9 - k, 0])  # the marked value, k steps back
+    assert np.array_equal(y[:, 0], x[np.arange(60), 8 - k, 0])  # the marked value x_{T−k}
+    assert np.array_equal(x[np.arange(60), 8 - k, 1], np.ones(60))  # ...is the marked one
     assert np.allclose(accuracy_per_lag(y, y, k, [1, 4]), 1.0)
     assert np.allclose(accuracy_per_lag(y + 0.5, y, k, [1, 4]), 0.0)
     entry, _ = train_or_load(resolve("lstm_memory", TINY_MEMORY), ModelCache(_SESSION_CACHE))
-    artifacts = entry.artifacts()
+    artifacts, metrics = entry.artifacts(), entry.metrics
     assert list(artifacts["lags"]) == [1, 2, 3, 4, 5]
-    assert artifacts["lstm_grad_trained"].shape == (10,) and np.all(artifacts["simple_rnn_grad_init"] > 0)
-    # Untrained SimpleRNN: the gradient reaching early steps is smaller than at the end.
-    assert artifacts["simple_rnn_grad_init"][0] < artifacts["simple_rnn_grad_init"][-1]
+    for cell in ("simple_rnn", "lstm"):
+        for stage in ("init", "trained"):
+            curve = artifacts[f"{cell}_grad_{stage}"]
+            assert curve.shape == (10,)  # one norm per lag k = 0 … T−1
+            assert np.all(np.isfinite(curve)) and np.all(curve > 0)
+            assert metrics[f"{cell}_grad_decay_{stage}"] == pytest.approx(decay_per_step(curve))
+    # Untrained, both shrink with k (index 0 is the last input): the vanishing gradient.
+    for cell in ("simple_rnn", "lstm"):
+        assert artifacts[f"{cell}_grad_init"][-1] < artifacts[f"{cell}_grad_init"][0]
+        assert metrics[f"{cell}_grad_decay_init"] < 1
+
+
+def test_gradient_by_lag_indexes_the_input_k_steps_back():
+    """A model that outputs exactly x_{T−j}'s value: only lag j gets a gradient, of size |2(ŷ − y)|."""
+    import keras
+
+    from dl_core.topics.lstm.memory_task import gradient_by_lag
+
+    length, j = 6, 2
+    inputs = keras.Input(shape=(length, 2))
+    picked = keras.layers.Lambda(lambda t: t[:, length - 1 - j, :1])(inputs)
+    model = keras.Model(inputs, picked)
+    x = np.random.default_rng(0).uniform(-1, 1, (8, length, 2)).astype("float32")
+    y = np.zeros((8, 1), "float32")
+    curve = gradient_by_lag(model, x, y)
+    expected = np.zeros(length)
+    expected[j] = np.mean(np.abs(2 * x[:, length - 1 - j, 0]))  # ∂(ŷ − y)²/∂x = 2(ŷ − y)
+    assert np.allclose(curve, expected, atol=1e-6)
+
+
+def test_decay_per_step_is_the_geometric_factor():
+    from dl_core.topics.lstm.memory_task import decay_per_step
+
+    k = np.arange(30)
+    assert decay_per_step(3.0 * 0.8 ** k) == pytest.approx(0.8)
+    assert decay_per_step(np.full(30, 0.01)) == pytest.approx(1.0)  # the level does not matter
+    noisy = 0.5 * 0.9 ** k * np.exp(np.random.default_rng(0).normal(0, 0.2, 30))
+    assert decay_per_step(noisy) == pytest.approx(0.9, abs=0.01)
+    for bad in (np.zeros(5), np.array([1.0]), np.array([1.0, np.nan])):
+        with pytest.raises(ValueError, match="finite, positive"):
+            decay_per_step(bad)
