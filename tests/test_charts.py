@@ -74,3 +74,28 @@ def test_tick_labels_stay_inside_a_narrow_colour_bar(width):
     bar = colour_bar_image(heat_colours, width, [(0, "0"), (1, "the map's maximum")])
     text = bar[14:] < 200
     assert text.any() and not text[:, -1].any() and not text[:, 0].any()
+
+
+def _prediction_page():
+    import numpy as np
+
+    from dl_core.topics.transfer.gradcam import overlay
+    from dl_core.topics.transfer.metrics import rank
+    from ui.transfer import prediction_view
+
+    photo = np.full((64, 64, 3), 120, np.uint8)
+    heatmap = np.outer(np.linspace(0, 1, 64), np.ones(64)).astype(np.float32)
+    prediction_view(photo, overlay(photo, heatmap), rank(np.array([0.8, 0.2]), ["ants", "bees"]))
+
+
+def test_the_gradcam_overlay_has_its_colour_scale_and_says_it_is_relative():
+    from streamlit.testing.v1 import AppTest
+
+    from apptest_helpers import image_captions
+
+    at = AppTest.from_function(_prediction_page, default_timeout=60).run()
+    assert not at.exception
+    # The photo, the overlay, and under the overlay its colour bar (uncaptioned: labelled inside).
+    assert image_captions(at) == ["your photo (as the model sees it)", "Grad-CAM for “ants”", ""]
+    note = " ".join(c.value for c in at.caption)
+    assert "divided by its own maximum" in note and "relative" in note and "50%" in note
