@@ -9,8 +9,9 @@ from ui.charts import history_chart, show_pixels
 from ui.image_upload import image_upload
 from ui.params_form import params_form
 from ui.results import dataset_note, download_model, model_code, training_facts
-from ui.segmentation import comparison, epoch_timeline, shape_table, unet_figure
+from ui.segmentation import comparison, epoch_timeline, shape_table
 from ui.training import cached_entry, trained_entry
+from ui.unet_diagram import unet_figure
 
 PAGE = "segmentation"
 
@@ -91,8 +92,9 @@ if entry is not None:
 st.subheader("The architecture, level by level")
 levels = unet_levels(params["image_size"], params["depth"], params["base_filters"], encoder,
                      params["upsampling"], params["skip_connections"])
+# Drawn at its own width: its labels are placed in pixels (ui/unet_diagram.py).
 st.plotly_chart(unet_figure(levels, params["depth"], params["skip_connections"]),
-                key=f"{PAGE}_architecture")
+                key=f"{PAGE}_architecture", width="content", config={"displayModeBar": False})
 st.caption("Shapes computed with the convolution arithmetic formulas (dl_core.conv.arithmetic) and "
            "checked against the built Keras model in the tests. Encoder: "
            + ("MobileNet α = 0.25 (pretrained)." if encoder == "mobilenet" else "trained from scratch."))

@@ -10,9 +10,10 @@ import streamlit as st
 from dl_core.data import image_folders
 from dl_core.data.transfer_target import find_target, uploads_root
 from dl_core.images import ImageError, decode_image_info
+from dl_core.topics.transfer.gradcam import SCALE_NOTE, SCALE_TICKS, heat_colours
 from dl_core.topics.transfer.metrics import Prediction, cell_members, confusion_matrix
 from dl_core.uploads import store_upload
-from ui.charts import CATEGORY_COLOURS, SERIES_COLOURS
+from ui.charts import CATEGORY_COLOURS, SERIES_COLOURS, colour_bar_image
 from ui.image_upload import UPLOAD_TYPES
 from ui.text import inert
 
@@ -150,11 +151,16 @@ def feature_space(page: str, artifacts: dict, labels: list[str], source: str) ->
 
 
 def prediction_view(photo: np.ndarray, overlay: np.ndarray, prediction: Prediction) -> None:
+    """The photo, its Grad-CAM overlay with the overlay's colour scale, the class probabilities."""
+    width = 260  # the photo, the overlay and the colour bar: one width
     left, middle, right = st.columns([1, 1, 1])
     with left:
-        st.image(photo, caption="your photo (as the model sees it)", width=260)
+        st.image(photo, caption="your photo (as the model sees it)", width=width)
     with middle:
-        st.image(overlay, caption=f"Grad-CAM for “{prediction.top[0]}”", width=260)
+        st.image(overlay, caption=f"Grad-CAM for “{prediction.top[0]}”", width=width)
+        st.image(colour_bar_image(heat_colours, width, list(SCALE_TICKS),
+                                  title="Grad-CAM relative to its maximum"), width=width)
+        st.caption(SCALE_NOTE)
     with right:
         for name, probability in prediction.ranked[:5]:
             st.progress(probability, text=f"{name}: {probability:.1%}")

@@ -43,3 +43,53 @@ def test_train_a_tiny_unet_and_scrub_the_epochs(app_url, page):
     page.get_by_text(re.compile(r"Fixed validation images after epoch 0")).wait_for(timeout=30_000)
     wait_for_images(page, at_least=4)
     screenshot(page, "segmentation-epoch0")
+
+
+# Every text and box the browser drew in the architecture chart, as client rectangles.
+_DIAGRAM_BOXES = """chart => {
+  const boxes = [];
+  const add = (el, kind) => {
+    const r = el.getBoundingClientRect();
+    if (r.width > 0.5 && r.height > 0.5)
+      boxes.push({kind, text: el.textContent, x0: r.left, y0: r.top, x1: r.right, y1: r.bottom});
+  };
+  chart.querySelectorAll('.annotation-text, .textpoint text').forEach(el => add(el, 'label'));
+  chart.querySelectorAll('.scatterlayer .point').forEach(el => add(el, 'box'));
+  return boxes;
+}"""
+
+
+def _overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
+    pairs = []
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            if a["kind"] == b["kind"] == "box":
+                continue  # two tensors' squares may not touch either, but the layout test owns that
+            if min(a["x1"], b["x1"]) - max(a["x0"], b["x0"]) > 0.5 and \
+                    min(a["y1"], b["y1"]) - max(a["y0"], b["y0"]) > 0.5:
+                pairs.append((a["text"] or a["kind"], b["text"] or b["kind"]))
+    return pairs
+
+
+@pytest.mark.parametrize("setting", [
+    {"image_size": 96, "depth": 4, "base_filters": 16, "encoder": "scratch"},
+    {"image_size": 160, "depth": 5, "base_filters": 32, "encoder": "scratch",
+     "upsampling": "upsample_conv"},
+    {"image_size": 64, "depth": 2, "base_filters": 8, "encoder": "scratch", "skip_connections": False},
+], ids=["default-depth4", "deepest", "shallowest-no-skips"])
+def test_the_unet_diagram_labels_do_not_overlap_in_the_browser(app_url, page, setting):
+    """The drawn chart itself: no label covers another label or a tensor's square."""
+    page.set_viewport_size({"width": 1400, "height": 1600})
+    page.goto(f"{app_url}/segmentation?{urlencode(dict(TINY, **setting))}")
+    heading = page.get_by_role("heading", name="The architecture, level by level")
+    heading.wait_for()
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    chart.locator(".annotation-text, .textpoint text").filter(has_text="bottleneck").first.wait_for()
+    chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    boxes = chart.evaluate(_DIAGRAM_BOXES)
+    name = "segmentation-unet-" + "-".join(f"{v}" for v in setting.values())
+    chart.screenshot(path=str(screenshot(page, name).with_name(f"{name}-chart.png")))
+    texts = [b["text"] for b in boxes if b["kind"] == "label"]
+    assert any("bottleneck" in t for t in texts) and any(f"{setting['image_size']}×" in t for t in texts)
+    assert not _overlapping(boxes), _overlapping(boxes)

@@ -18,9 +18,27 @@ from ui.charts import show_pixels
 from ui.image_upload import image_upload
 from ui.text import inert
 from ui.training import cached_entry, trained_entry
-from ui.vae.views import association_heatmap, kl_bar_chart, latent_scatter
+from ui.vae.views import (
+    association_heatmap,
+    kl_bar_chart,
+    latent_scatter,
+    manifold_figure,
+    traversal_figure,
+)
 
 START_PRIOR, START_EXAMPLE = "the prior mean (z = 0)", "a validation image"
+TRAVERSAL_NOTE = ("Each row is one latent dimension z_j with its KL (validation mean, nats; grey = "
+                  "collapsed); each column the value z_j is set to.")
+
+
+def show_traversal(entry: Entry, start: np.ndarray, caption: str, key: str,
+                   display_width: int = 860) -> None:
+    """The decoded traversal from `start` as a labelled grid, then its caption."""
+    images = vae_explore.traversal_images(entry.model_path, start)
+    fig = traversal_figure(images, entry.artifacts()["kl_per_dim"], vae_explore.traversal_values(),
+                           display_width)
+    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
+    st.caption(caption)
 
 
 def image_factor(entry: Entry) -> int:
@@ -38,15 +56,15 @@ def traversal_section(entry: Entry, page: str) -> None:
     choice = st.radio("Start from", (START_PRIOR, START_EXAMPLE), key=f"{page}_start",
                       horizontal=True)
     start = np.zeros(len(artifacts["kl_per_dim"]), np.float32)
-    label = "prior"
+    label, origin = "prior", "the prior mean z = 0"
     if choice == START_EXAMPLE:
         examples = artifacts["examples"]
         index = st.slider("Validation image", 0, len(examples) - 1, 0, key=f"{page}_example")
         show_pixels(examples[index], caption=f"validation image {index}", factor=image_factor(entry))
         start = vae_explore.encode(entry.model_path, examples[index:index + 1] / 255.0)[0][0]
-        label = f"example{index}"
-    show_pixels(vae_explore.traversal_grid(entry.model_path, start),
-                caption="Rows: z1, z2, … · columns: −3 … +3", factor=image_factor(entry))
+        label, origin = f"example{index}", f"validation image {index}"
+    show_traversal(entry, start, f"Traversal from {origin}. {TRAVERSAL_NOTE}",
+                   key=f"{page}_traversal")
     st.markdown("**Move one dimension yourself.** Every move decodes one image in this process "
                 "with the cached model.")
     slider_decoder(entry, start, f"{page}_{label}_{entry.key[:8]}")
@@ -84,9 +102,12 @@ def latent_space_section(entry: Entry, page: str) -> None:
                 "something plausible). Right: the means μ of encoded validation images.")
     left, right = st.columns(2)
     with left:
-        show_pixels(vae_explore.manifold_grid(entry.model_path, tuple(dims)),
-                    caption=f"horizontal: z{dims[0] + 1} from −3 to +3 · vertical: "
-                            f"z{dims[1] + 1} from +3 (top) to −3", factor=2)
+        steps = 11
+        fig = manifold_figure(vae_explore.manifold_images(entry.model_path, tuple(dims), steps),
+                              dims, vae_explore.traversal_values(steps))
+        st.plotly_chart(fig, key=f"{page}_manifold", config={"displayModeBar": False})
+        st.caption(f"horizontal: z{dims[0] + 1} from −3 to +3 · vertical: "
+                   f"z{dims[1] + 1} from +3 (top) to −3")
     with right:
         if info["has_factors"]:
             names = info["labels"]
@@ -157,8 +178,8 @@ def upload_section(entry: Entry, page: str) -> None:
             st.image(image, caption=title, width=110)
     with columns[-1]:
         show_pixels(recon, caption="decoded from its μ", factor=factor)
-    show_pixels(vae_explore.traversal_grid(entry.model_path, z_mean[0]),
-                caption="Traversal from your image: rows z1, z2, …, columns −3 … +3", factor=factor)
+    show_traversal(entry, z_mean[0], f"Traversal from your image's μ. {TRAVERSAL_NOTE}",
+                   key=f"{page}_upload_traversal")
 
 
 def sampling_section(entry: Entry, page: str) -> None:
@@ -168,9 +189,8 @@ def sampling_section(entry: Entry, page: str) -> None:
     seed_key = f"{page}_sample_seed"
     if st.button("New samples", key=f"{page}_resample"):
         st.session_state[seed_key] = st.session_state.get(seed_key, 0) + 1
-    images = vae_explore.sample(entry.model_path, 16, st.session_state.get(seed_key, 0))
-    show_pixels(np.concatenate(list(images), axis=1), caption="16 decoded samples z ~ N(0, 1)",
-                factor=2)
+    grid = vae_explore.sample_grid(entry.model_path, 16, st.session_state.get(seed_key, 0))
+    show_pixels(grid, caption="16 decoded samples z ~ N(0, 1), 4 × 4", factor=image_factor(entry))
 
 
 def comparison_section(entry: Entry, page: str, params: dict, large_betas: tuple) -> None:
@@ -190,17 +210,16 @@ def comparison_section(entry: Entry, page: str, params: dict, large_betas: tuple
                 pressed = st.button(f"Train β = {beta:g}", key=f"{page}_train_beta_{beta:g}")
                 other = trained_entry(f"{page}_cmp_{beta:g}", entry.topic, setting, pressed)
             if other is not None:
-                _comparison_column(other)
+                _comparison_column(other, f"{page}_compare_{beta:g}")
 
 
-def _comparison_column(entry: Entry) -> None:
+def _comparison_column(entry: Entry, key: str) -> None:
     metrics = entry.metrics
     cols = iter(st.columns(2))
     if "disentanglement" in metrics:
         next(cols).metric("Disentanglement", f"{metrics['disentanglement']:.2f}")
     next(cols).metric("Active dimensions", f"{metrics.get('active_dims', 0)}")
     start = np.zeros(len(entry.artifacts()["kl_per_dim"]), np.float32)
-    show_pixels(vae_explore.traversal_grid(entry.model_path, start),
-                caption=f"traversal from z = 0 (val reconstruction "
-                        f"{metrics['val_reconstruction']:.1f}, KL {metrics['val_kl']:.2f})",
-                factor=2)
+    show_traversal(entry, start, f"Traversal from z = 0 (validation reconstruction "
+                                 f"{metrics['val_reconstruction']:.1f}, KL {metrics['val_kl']:.2f}). "
+                                 f"{TRAVERSAL_NOTE}", key=f"{key}_traversal", display_width=420)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dl_core.source import function_source
 from dl_core.topics.vae import metrics as vae_metrics
-from ui.charts import history_chart
+from ui.charts import CATEGORY_COLOURS, heatmap, history_chart, image_grid_figure
 
 MODEL_FILE = "dl_core/models/vae.py"
 CODE_PARTS = ("reparameterise", "kl_per_dimension", "kl_divergence", "reconstruction_loss",
@@ -42,11 +42,41 @@ def kl_bar_chart(kl: np.ndarray) -> go.Figure:
 
 def association_heatmap(association: np.ndarray, factors: list[str]) -> go.Figure:
     labels = [f"z{j + 1}" for j in range(association.shape[0])]
-    fig = px.imshow(association, x=factors, y=labels, zmin=0, zmax=1, text_auto=".2f",
-                    color_continuous_scale="Blues", aspect="auto",
-                    labels={"color": "|r| or η", "x": "generating factor", "y": "latent"})
-    fig.update_layout(height=80 + 34 * len(labels), margin={"l": 10, "r": 10, "t": 30, "b": 10})
-    return fig
+    return heatmap(association, factors, labels, "|r| or η", zmin=0, zmax=1, text_format=".2f",
+                   x_title="generating factor", y_title="latent")
+
+
+def _signed(value: float) -> str:
+    return f"{value:+g}".replace("-", "−") if value else "0"
+
+
+def dimension_labels(kl: np.ndarray) -> list[str]:
+    """'z1 · KL 0.85' per latent dimension; a collapsed one greyed and called so, as in the KL bars."""
+    labels = []
+    for j, value in enumerate(np.asarray(kl, float)):
+        if value > vae_metrics.ACTIVE_KL:
+            labels.append(f"z{j + 1} · KL {value:.2f}")
+        else:
+            labels.append(f"<span style='color:#868e96'>z{j + 1} · KL {value:.2f} · collapsed</span>")
+    return labels
+
+
+def traversal_figure(images: np.ndarray, kl: np.ndarray, values: np.ndarray,
+                     display_width: int = 860) -> go.Figure:
+    """A traversal (d × steps × S × S): row j labelled z_j with its KL, columns with the value."""
+    return image_grid_figure(images, dimension_labels(kl), [_signed(float(v)) for v in values],
+                             x_title="value given to that row's z (the others stay put)",
+                             gap=max(2, images.shape[-1] // 10), display_width=display_width)
+
+
+def manifold_figure(images: np.ndarray, dims: list[int], values: np.ndarray,
+                    display_width: int = 430) -> go.Figure:
+    """The decoded grid over two dimensions, each axis labelled with its dimension's values."""
+    first, second = dims
+    ticks = [_signed(float(v)) for v in values]
+    return image_grid_figure(images, ticks[::-1], ticks, x_title=f"z{first + 1}",
+                             y_title=f"z{second + 1}", gap=0, display_width=display_width,
+                             max_cell=40, label_room=60)
 
 
 def latent_scatter(mu: np.ndarray, dims: list[int], colour: np.ndarray, colour_name: str,
@@ -56,6 +86,7 @@ def latent_scatter(mu: np.ndarray, dims: list[int], colour: np.ndarray, colour_n
     if categories is not None:
         colour = np.asarray(categories)[colour.astype(int)]
         kwargs["category_orders"] = {"color": list(categories)}
+        kwargs["color_discrete_sequence"] = CATEGORY_COLOURS
     fig = px.scatter(x=mu[:, first], y=mu[:, second], color=colour, height=460,
                      labels={"x": f"μ of z{first + 1}", "y": f"μ of z{second + 1}",
                              "color": colour_name}, **kwargs)

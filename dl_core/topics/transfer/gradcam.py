@@ -110,7 +110,18 @@ def heat_colours(heatmap: np.ndarray) -> np.ndarray:
     return np.where(h < 0.5, low, high).astype(np.uint8)
 
 
-def overlay(photo: np.ndarray, heatmap: np.ndarray, opacity: float = 0.5) -> np.ndarray:
+OVERLAY_OPACITY = 0.5  # the overlay is half heatmap colour, half photo
+SCALE_TICKS = ((0.0, "0"), (0.5, "0.5"), (1.0, "1 = the map's max"))  # the colour bar's labels
+# What the overlay's colours mean, exactly: cam_from_gradient divides the map by its own maximum.
+SCALE_NOTE = ("Colour: the Grad-CAM map divided by its own maximum: blue (0) where the "
+              "gradient-weighted features give no evidence for the class (zero or negative, cut "
+              "off by the ReLU), red (1) where they give the most; blended "
+              f"{OVERLAY_OPACITY:.0%} over the photo. The scale is relative: a weak and a "
+              "confident prediction both reach red somewhere, and blue everywhere means no "
+              "region gave any evidence.")
+
+
+def overlay(photo: np.ndarray, heatmap: np.ndarray, opacity: float = OVERLAY_OPACITY) -> np.ndarray:
     """The heatmap blended over the photo (resized to the photo's size)."""
     photo = np.asarray(photo, np.uint8)
     height, width = photo.shape[:2]

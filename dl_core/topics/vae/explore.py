@@ -53,18 +53,29 @@ def traversal_points(start: np.ndarray, steps: int = TRAVERSAL_STEPS,
                      span: float = SPAN) -> np.ndarray:
     """d·steps latent points: row j sweeps z_j from −span to +span, the others stay at `start`."""
     start = np.asarray(start, np.float32).reshape(-1)
-    values = np.linspace(-span, span, steps, dtype=np.float32)
+    values = traversal_values(steps, span)
     points = np.repeat(start[None, None, :], len(start), axis=0).repeat(steps, axis=1)
     for dim in range(len(start)):
         points[dim, :, dim] = values
     return points.reshape(-1, len(start))
 
 
+def traversal_values(steps: int = TRAVERSAL_STEPS, span: float = SPAN) -> np.ndarray:
+    """The values each traversal row gives its dimension, left to right."""
+    return np.linspace(-span, span, steps, dtype=np.float32)
+
+
+def traversal_images(model_path: str | Path, start: np.ndarray,
+                     steps: int = TRAVERSAL_STEPS) -> np.ndarray:
+    """uint8 d×steps×S×S: row j is the decoded sweep of z_j over `traversal_values(steps)`."""
+    images = decode(model_path, traversal_points(start, steps))
+    return images.reshape(len(np.ravel(start)), steps, *images.shape[1:])
+
+
 def traversal_grid(model_path: str | Path, start: np.ndarray,
                    steps: int = TRAVERSAL_STEPS) -> np.ndarray:
     """One picture: a row per latent dimension, decoded along its sweep."""
-    images = decode(model_path, traversal_points(start, steps)).astype(np.float32) / 255.0
-    rows = images.reshape(len(np.ravel(start)), steps, *images.shape[1:])
+    rows = traversal_images(model_path, start, steps).astype(np.float32) / 255.0
     return image_grid(list(rows))
 
 
@@ -73,7 +84,7 @@ def manifold_points(dims: tuple[int, int], latent_size: int, base: np.ndarray | 
     """A steps×steps grid over [−span, span]² in dimensions `dims`; the others at `base` (0)."""
     first, second = dims
     base = np.zeros(latent_size, np.float32) if base is None else np.asarray(base, np.float32)
-    values = np.linspace(-span, span, steps, dtype=np.float32)
+    values = traversal_values(steps, span)
     points = np.repeat(base[None, :], steps * steps, axis=0)
     # Rows go from +span at the top to −span at the bottom, like a plot's y axis.
     points[:, first] = np.tile(values, steps)
@@ -81,10 +92,26 @@ def manifold_points(dims: tuple[int, int], latent_size: int, base: np.ndarray | 
     return points
 
 
-def manifold_grid(model_path: str | Path, dims: tuple[int, int], steps: int = 11) -> np.ndarray:
+def manifold_images(model_path: str | Path, dims: tuple[int, int], steps: int = 11) -> np.ndarray:
+    """uint8 steps×steps×S×S, laid out as `manifold_points`: rows from +span down to −span."""
     images = decode(model_path, manifold_points(dims, latent_dim(model_path), steps=steps))
-    rows = images.astype(np.float32).reshape(steps, steps, *images.shape[1:]) / 255.0
+    return images.reshape(steps, steps, *images.shape[1:])
+
+
+def manifold_grid(model_path: str | Path, dims: tuple[int, int], steps: int = 11) -> np.ndarray:
+    rows = manifold_images(model_path, dims, steps).astype(np.float32) / 255.0
     return image_grid(list(rows), gap=0)
+
+
+def sample_grid(model_path: str | Path, count: int, seed: int, per_row: int = 4,
+                gap: int = 4) -> np.ndarray:
+    """`count` generated images in rows of `per_row`, white gaps between them (one picture)."""
+    images = sample(model_path, count, seed).astype(np.float32) / 255.0
+    rows = [images[i:i + per_row] for i in range(0, count, per_row)]
+    if len(rows[-1]) < per_row:  # a short last row is padded with white
+        pad = np.ones((per_row - len(rows[-1]), *images.shape[1:]), np.float32)
+        rows[-1] = np.concatenate([rows[-1], pad])
+    return image_grid(rows, gap=gap)
 
 
 def sample(model_path: str | Path, count: int, seed: int) -> np.ndarray:

@@ -138,6 +138,9 @@ def test_tiny_training_on_digits_reloads_and_decodes(tiny_vae):
     grid = vae_explore.traversal_grid(entry.model_path, np.zeros(2, np.float32))
     assert grid.shape == (2 * 28 + 2, 9 * 28 + 8 * 2)
     assert vae_explore.sample(entry.model_path, 4, seed=1).shape == (4, 28, 28)
+    images = vae_explore.traversal_images(entry.model_path, np.zeros(2, np.float32))
+    assert images.shape == (2, 9, 28, 28) and images.dtype == np.uint8
+    assert list(vae_explore.traversal_values()) == pytest.approx(np.linspace(-3, 3, 9))
     with pytest.raises(ValueError, match="expected N×2"):
         vae_explore.decode(entry.model_path, np.zeros((1, 3)))
 
@@ -195,3 +198,25 @@ def test_larger_beta_squeezes_the_code_on_the_same_seed(tiny_sprites_vae):
     squeezed = _train(dict(TINY_SPRITES, beta=8.0, epochs=2))
     assert squeezed.metrics["val_kl"] < 0.5 * free.metrics["val_kl"]
     assert squeezed.metrics["val_reconstruction"] > free.metrics["val_reconstruction"]
+
+
+def test_the_samples_are_a_four_by_four_grid_with_white_gaps(tiny_vae):
+    grid = vae_explore.sample_grid(tiny_vae.model_path, 16, seed=0)
+    assert grid.shape == (4 * 28 + 3 * 4, 4 * 28 + 3 * 4)  # not one 16-image strip
+    gaps = np.r_[28:32, 60:64, 92:96]
+    assert (grid[gaps, :] == 255).all() and (grid[:, gaps] == 255).all()
+    first = vae_explore.sample(tiny_vae.model_path, 16, seed=0)
+    np.testing.assert_array_equal(grid[:28, 32:60], first[1])  # row-major: sample 2 top, second
+
+
+def test_traversal_rows_are_named_with_their_kl_and_columns_with_their_value():
+    from ui.vae.views import traversal_figure
+
+    images = np.zeros((3, 9, 28, 28), np.uint8)
+    fig = traversal_figure(images, np.array([0.85, 0.001, 2.5]), vae_explore.traversal_values())
+    ticks = fig.layout.yaxis.ticktext
+    assert ticks[0] == "z1 · KL 0.85" and ticks[2] == "z3 · KL 2.50"
+    assert "z2 · KL 0.00 · collapsed" in ticks[1] and "color" in ticks[1]  # greyed, as in the KL bars
+    assert list(fig.layout.xaxis.ticktext) == ["−3", "−2.25", "−1.5", "−0.75", "0", "+0.75", "+1.5",
+                                               "+2.25", "+3"]
+    assert fig.layout.yaxis.tickvals[1] - fig.layout.yaxis.tickvals[0] == 28 + 2  # a gap between rows
