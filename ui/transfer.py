@@ -122,7 +122,7 @@ def confusion_view(page: str, artifacts: dict, labels: list[str]) -> None:
             probs = artifacts["val_probabilities"]
             shown = members[:24]
             st.image([artifacts["val_thumbnails"][i] for i in shown],
-                     caption=[f"p({labels[cell[1]]}) = {probs[i, cell[1]]:.2f}" for i in shown], width=96)
+                     caption=[f"p({inert(labels[cell[1]])}) = {probs[i, cell[1]]:.2f}" for i in shown], width=96)
             if len(members) > len(shown):
                 st.caption(f"… and {len(members) - len(shown)} more.")
 
@@ -157,13 +157,16 @@ def prediction_view(photo: np.ndarray, overlay: np.ndarray, prediction: Predicti
     with left:
         st.image(photo, caption="your photo (as the model sees it)", width=width)
     with middle:
-        st.image(overlay, caption=f"Grad-CAM for “{prediction.top[0]}”", width=width)
+        st.image(overlay, caption=f"Grad-CAM for “{inert(prediction.top[0])}”", width=width)
         st.image(colour_bar_image(heat_colours, width, list(SCALE_TICKS),
                                   title="Grad-CAM relative to its maximum"), width=width)
         st.caption(SCALE_NOTE)
     with right:
         for name, probability in prediction.ranked[:5]:
-            st.progress(probability, text=f"{name}: {probability:.1%}")
+            st.progress(probability, text=f"{inert(name)}: {probability:.1%}")
+        st.caption(f"The {len(prediction.ranked)} probabilities always add up to 100 %, whatever "
+                   "the photo shows: they say which of its classes the photo resembles most, not "
+                   "that it is one of them.")
         if prediction.unsure:
             st.warning(f"The model is unsure (top probability {prediction.top[1]:.0%}): this photo "
                        "may be far from anything it was trained on. It can only answer with one of "

@@ -168,9 +168,9 @@ def check_class_names(names: list[str]) -> None:
         if len(name) > MAX_CLASS_NAME:
             raise ImageFolderError(f"the class name {name[:40]!r}… is longer than {MAX_CLASS_NAME} "
                                    "characters: use a short name")
-        if not name or name.startswith(".") or any(c in name for c in "/\\\x00"):
+        if not name or name.startswith(".") or any(c in name for c in "/\\\x00<>"):
             raise ImageFolderError(f"class name {name!r} is not usable: use letters, digits, spaces "
-                                   "or dashes, without slashes, not starting with a dot")
+                                   "or dashes, without slashes or angle brackets, not starting with a dot")
     folded = [name.casefold() for name in cleaned]
     duplicates = sorted({n for n in cleaned if folded.count(n.casefold()) > 1})
     if duplicates:

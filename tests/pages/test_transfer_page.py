@@ -65,6 +65,7 @@ def test_upload_classes_train_and_predict(trained):
     assert any(c.startswith("Grad-CAM for") for c in captions)
     bars = [p for p in at.get("progress")]
     assert len(bars) == 2  # one bar per class, with its probability
+    assert any("add up to 100 %" in c.value for c in at.caption)  # no class is "none of these"
 
 
 def test_builtin_default_invites_training_and_shows_code():
@@ -77,6 +78,7 @@ def test_builtin_default_invites_training_and_shows_code():
 @pytest.mark.parametrize("names,counts,message", [
     (("cats", "Cats "), (3, 3), "duplicate class names"),
     (("a", "b"), (2, 3), "at least 3"),
+    (("<a href=x>cats", "dogs"), (3, 3), "without slashes or angle brackets"),  # plotly reads HTML
 ])
 def test_bad_classes_show_a_clear_error(names, counts, message):
     images = [class_uploads(3)[i][1][:count] for i, count in enumerate(counts)]
