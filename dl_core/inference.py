@@ -29,13 +29,20 @@ class SharedModel:
         self.model = model
         self.lock = threading.Lock()
 
-    def __call__(self, inputs: np.ndarray, layer: str | None = None) -> np.ndarray:
-        """Run the model (or one named sub-model, e.g. "encoder") on a batch, in inference mode."""
+    def __call__(self, inputs: np.ndarray, layer: str | None = None):
+        """Run the model (or one named sub-model, e.g. "encoder") on a batch, in inference mode:
+        an array, or a list of arrays for a model of several outputs.
+
+        A whole model runs through its compiled predict function (traced once per input shape):
+        a VAE slider's one-image decode costs about 2 ms so, against about 9 ms called eagerly."""
         import keras
 
+        batch = np.asarray(inputs, np.float32)
         with self.lock:
             target = self.model.get_layer(layer) if layer else self.model
-            return keras.ops.convert_to_numpy(target(np.asarray(inputs, np.float32), training=False))
+            if isinstance(target, keras.Model):
+                return target.predict_on_batch(batch)
+            return keras.ops.convert_to_numpy(target(batch, training=False))
 
 
 def load_shared(model_path: str | Path) -> SharedModel:

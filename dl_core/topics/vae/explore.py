@@ -32,10 +32,7 @@ def latent_dim(model_path: str | Path) -> int:
 
 def encode(model_path: str | Path, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(μ, log σ²) of a batch of S×S images in [0, 1]."""
-    shared = _shared(model_path)
-    batch = np.asarray(images, np.float32)[..., None]
-    with shared.lock:
-        z_mean, z_log_var = shared.model.get_layer("encoder")(batch, training=False)
+    z_mean, z_log_var = _shared(model_path)(np.asarray(images, np.float32)[..., None], layer="encoder")
     return np.asarray(z_mean, np.float32), np.asarray(z_log_var, np.float32)
 
 
