@@ -9,10 +9,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dl_core.conv import arithmetic as ar
 from dl_core.conv import filters as fl
 from dl_core.digit_input import to_grayscale
-from ui.conv import matrix_figure
+from ui.conv import Panel, cell_formula_latex, panels_figure, pool_formula_latex, side_by_side
 from ui.image_upload import image_upload
 
 MAX_SIDE = 512  # photos are downscaled to this for speed; the page says so
@@ -60,33 +59,52 @@ def _walkthrough_view(playing: bool) -> None:
 
 def show_step(example: dict, walk: dict, current: dict, step: int) -> None:
     pooling = example["kernel"] is None
-    size = current["window"].shape
-    filled = np.full(walk["output"].shape, np.nan)
-    for done in walk["steps"][:step]:
-        filled[done["row"], done["col"]] = done["total"]
-    left, middle, right = st.columns(3)
-    title = "input" if example["padding"] == "none" else f"input, {example['padding']}-padded"
-    left.plotly_chart(matrix_figure(walk["padded"], title, (current["top"], current["left"], *size)),
-                      key="kernels_input_fig")
-    if pooling:
-        middle.plotly_chart(matrix_figure(current["window"], "window → max", None, "Oranges"), key="kernels_mid_fig")
-    else:
-        middle.plotly_chart(matrix_figure(current["products"], "window × kernel", None, "RdBu",
-                                                         centre_zero=True), key="kernels_mid_fig")
-    right.plotly_chart(matrix_figure(filled, f"output (stride {example['stride']})",
-                                     (current["row"], current["col"], 1, 1), "Greens"), key="kernels_output_fig")
+    window_rows, window_cols = current["window"].shape
+    done = np.zeros(walk["output"].shape, bool)
+    for earlier in walk["steps"][:step]:
+        done[earlier["row"], earlier["col"]] = True
+    st.plotly_chart(panels_figure(step_panels(example, walk, current, done)), key="kernels_step_fig",
+                    width="content", config={"displayModeBar": False})
     cell = f"Output[{current['row']}, {current['col']}]"
-    st.metric(cell, f"{current['total']:g}")
+    number, formula = st.columns([1, 4], vertical_alignment="center")
+    number.metric(cell, f"{current['total']:g}")
     if pooling:
-        st.markdown(f"The {size[0]}×{size[1]} window holds {current['window'].astype(int).ravel().tolist()}: "
-                    f"its maximum is **{current['total']:g}**.")
+        formula.latex(pool_formula_latex(current["row"], current["col"], current["window"], current["total"]))
+        st.caption(f"The {window_rows}×{window_cols} window (orange box) has no weights: the output is its "
+                   "largest value. Gray output cells are not computed yet.")
     else:
-        terms = " + ".join(f"{w:g}·{k:g}" if k >= 0 else f"{w:g}·({k:g})"
-                           for w, k in zip(current["window"].ravel(), example["kernel"].ravel()))
-        st.markdown(f"{cell} = {terms} = **{current['total']:g}**")
-        st.caption("Each output is the sum of the element-wise products of the window and the kernel. "
-                   "CNNs do not flip the kernel first (that is cross-correlation); textbook convolution "
-                   "flips it, which only matters for kernels that are not symmetric.")
+        formula.latex(cell_formula_latex(current["row"], current["col"], example["kernel"], current["window"],
+                                         current["total"]))
+        st.caption("w: the kernel's weights; x: the input under the orange box, read in the same order; "
+                   "b: the bias, 0 in this example from the notes. Gray input cells are padding, gray "
+                   "output cells are not computed yet. CNNs do not flip the kernel first (that is "
+                   "cross-correlation); textbook convolution flips it, which only matters for kernels "
+                   "that are not symmetric.")
+
+
+def step_panels(example: dict, walk: dict, current: dict, done: np.ndarray) -> list[Panel]:
+    """Input with the window, the kernel and the products (or the pooled window), and the output
+    grid at its final size with only the `done` cells filled."""
+    rows, cols = walk["padded"].shape
+    window = (current["top"], current["left"], *current["window"].shape)
+    padded = "" if example["padding"] == "none" else f", {example['padding']}-padded"
+    output = walk["output"]
+    panels = [Panel(walk["padded"], f"input x{padded}<br>{rows}×{cols}", "Blues", walk["inside"],
+                    padding=True, box=window)]
+    if example["kernel"] is None:
+        panels.append(Panel(current["window"], "window<br>→ max", "Blues",
+                            zrange=(float(walk["padded"].min()), float(walk["padded"].max()))))
+    else:
+        kernel = example["kernel"]
+        panels.append(Panel(kernel, f"kernel w<br>{kernel.shape[0]}×{kernel.shape[1]}", "RdBu",
+                            centre_zero=True, hover="weight"))
+        panels.append(Panel(current["products"], "w · x<br>(each product)", "RdBu", centre_zero=True,
+                            hover="product"))
+    size = f"{output.shape[0]}×{output.shape[1]}"
+    panels.append(Panel(output, f"output y<br>{size}, stride {example['stride']}", "Greens", done,
+                        box=(current["row"], current["col"], 1, 1),
+                        zrange=(float(output.min()), float(output.max()))))
+    return panels
 
 
 # --- the photo tabs ----------------------------------------------------------------------
@@ -139,13 +157,10 @@ def stride_tab(gray: np.ndarray) -> None:
     cols = right.slider("Stride (columns)", 1, 8, 2, key="kernels_stride_cols")
     kernel = kernel_picker("Kernel", "kernels_stride_kernel", "gaussian blur")
     strided = fl.convolve2d(gray, kernel, "zero", stride=(rows, cols))
-    height, width = gray.shape
-    sizes = [ar.conv_output_size(n, kernel.shape[0], kernel.shape[0] // 2, s) for n, s in ((height, rows), (width, cols))]
-    first, second = st.columns(2)
-    first.image(fl.normalise_for_display(fl.convolve2d(gray, kernel, "zero")), width="stretch",
-                caption=f"stride 1: {height}×{width}")
-    second.image(fl.normalise_for_display(strided), width="stretch",
-                 caption=f"stride ({rows}, {cols}): {sizes[0]}×{sizes[1]} (shown at the same width)")
+    pictures_to_scale([(fl.normalise_for_display(gray), f"the input, {px(gray)}"),
+                       (fl.normalise_for_display(strided),
+                        f"the stride ({rows}, {cols}) output, {px(strided)}")],
+                      key="kernels_stride_pictures")
 
 
 def pooling_tab(gray: np.ndarray) -> None:
@@ -156,10 +171,28 @@ def pooling_tab(gray: np.ndarray) -> None:
     size = second.slider("Pool size", 1, 8, 2, key="kernels_pool_size")
     stride = third.slider("Stride", 1, 8, 2, key="kernels_pool_stride")
     pooled = fl.pool2d(gray, size, stride, mode)
-    left, right = st.columns(2)
-    left.image(fl.normalise_for_display(gray), caption=f"input {gray.shape[0]}×{gray.shape[1]}", width="stretch")
-    right.image(fl.normalise_for_display(pooled), width="stretch",
-                caption=f"{mode} pooling {size}×{size}, stride {stride}: {pooled.shape[0]}×{pooled.shape[1]}")
+    pictures_to_scale([(fl.normalise_for_display(gray), f"the input, {px(gray)}"),
+                       (fl.normalise_for_display(pooled),
+                        f"{mode} pooling {size}×{size} with stride {stride}, {px(pooled)}")],
+                      key="kernels_pool_pictures")
+
+
+def px(picture: np.ndarray) -> str:
+    """Width × height in pixels, as the upload notice writes a photo's size."""
+    return f"{picture.shape[1]}×{picture.shape[0]} px"
+
+
+def pictures_to_scale(pictures: list[tuple[np.ndarray, str]], key: str) -> None:
+    """Two (picture, caption) pairs side by side at their true sizes: one picture in a box exactly
+    as wide, so no column can stretch one of them, and a narrower page shrinks both alike (a
+    stride-2 output is always drawn half as wide as its input)."""
+    canvas, factor, _ = side_by_side([picture for picture, _ in pictures])
+    (_, first), (_, second) = pictures
+    captions = f"Left: {first}. Right: {second}."
+    scale = ("Drawn pixel for pixel (a narrower page shrinks them alike)." if factor == 1 else
+             f"Both drawn {factor}× larger, each pixel a {factor}×{factor} square.")
+    box = st.container(width=canvas.shape[1], key=key)  # never wider than the page: then both shrink
+    box.image(canvas, caption=f"{captions} {scale}", width="stretch", output_format="PNG")
 
 
 def custom_kernel() -> np.ndarray | None:
@@ -185,7 +218,10 @@ def kernels_tab(rgb: np.ndarray) -> None:
     if kernel is None:
         return
     if name != "custom":
-        st.dataframe(pd.DataFrame(kernel).round(3), hide_index=True, key="kernels_preset_table")
+        weights = Panel(kernel, f"weights<br>{kernel.shape[0]}×{kernel.shape[1]}", "RdBu", centre_zero=True,
+                        hover="weight")
+        st.plotly_chart(panels_figure([weights], cell=44),
+                        key="kernels_preset_fig", width="content", config={"displayModeBar": False})
     method = st.radio("Show negative and large values by", ["clip", "abs", "minmax"], horizontal=True,
                       key="kernels_display", help="Edge kernels give negative values, blur and sharpen can exceed 255.")
     st.caption("**clip**: values below 0 turn black and above 255 white (what saving the image would do); "
@@ -198,7 +234,8 @@ def kernels_tab(rgb: np.ndarray) -> None:
     middle.image(fl.normalise_for_display(per_channel, method), caption="each channel filtered, recombined",
                  width="stretch")
     right.image(fl.normalise_for_display(summed, method if method != "clip" else "minmax"), width="stretch",
-                caption="summed feature map (one conv filter's output; min-max shown for clip, sums reach 3×255)")
+                caption="the three channels summed: one conv filter's feature map (min-max even for clip: "
+                        "the sums reach 3×255)")
     with st.expander("The three channels, before and after"):
         for index, colour in enumerate(["red", "green", "blue"]):
             before, after = st.columns(2)

@@ -1,10 +1,13 @@
 """Plotly figures and LaTeX strings for the two convolution pages.
 
 Nothing here decides a size or a value: the numbers come from dl_core.conv.arithmetic and
-dl_core.conv.filters; these functions only draw them. No streamlit import, so they are cheap to test.
+dl_core.conv.filters; these functions only draw them (and write them into formulas). No streamlit
+import, so they are cheap to test.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
@@ -84,28 +87,116 @@ def _cell_text(values: np.ndarray) -> np.ndarray:
     return text
 
 
-def matrix_figure(
-    values: np.ndarray, title: str, box: tuple[int, int, int, int] | None = None,
-    colourscale: str = "Blues", height: int = 300, centre_zero: bool = False,
-) -> go.Figure:
-    """A small matrix with its numbers written in the cells; `box` = (top, left, rows, cols)
-    outlines the current window. NaN cells (not computed yet) are left blank."""
-    matrix = np.asarray(values, dtype=float)
-    figure = go.Figure(go.Heatmap(
-        z=matrix, text=_cell_text(matrix), texttemplate="%{text}", textfont={"size": 15},
-        colorscale=colourscale, showscale=False, xgap=2, ygap=2, zmid=0 if centre_zero else None,
-        hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>",
-    ))
-    if box is not None:
-        top, left, rows, cols = box
-        figure.add_shape(type="rect", x0=left - 0.5, x1=left + cols - 0.5, y0=top - 0.5, y1=top + rows - 0.5,
-                         line=dict(color="#e8590c", width=4))
-    figure.update_yaxes(autorange="reversed", showticklabels=False, scaleanchor="x", showgrid=False,
-                        zeroline=False, ticks="")
+# --- the step-by-step walkthrough: matrices side by side, one cell size for all ----------
+
+WINDOW_COLOUR = "#e8590c"  # the window on the input and the output cell it makes
+PENDING_COLOUR = "#f1f3f5"  # output cells not computed yet: blank
+PADDING_COLOUR = "#dee2e6"  # padding cells: gray, their value written in gray
+CELL_PX = 56  # largest cell of the walkthrough; a narrow page shrinks every panel alike
+
+
+@dataclass
+class Panel:
+    """One matrix of the walkthrough. `shown` False cells are drawn gray: as padding (their value
+    written in gray) when `padding` is True, else as pending (blank). `box` = (top, left, rows, cols)
+    outlines a window; `zrange` fixes the colours (so they do not shift from step to step)."""
+
+    values: np.ndarray
+    title: str
+    colourscale: str = "Blues"
+    shown: np.ndarray | None = None
+    padding: bool = False
+    box: tuple[int, int, int, int] | None = None
+    zrange: tuple[float, float] | None = None
+    centre_zero: bool = False
+    hover: str = "value"
+
+
+def panels_figure(panels: list[Panel], cell: int | None = None) -> go.Figure:
+    """The matrices in one row with square cells of one size (`cell` px, or what fits), each with
+    its numbers written in."""
+    widths = [np.shape(panel.values)[1] for panel in panels]
+    tallest = max(np.shape(panel.values)[0] for panel in panels)
+    # Big enough to read, small enough that the row fits a 1400 px page (about 900 px of plot).
+    cell = cell or int(np.clip(780 / sum(widths), 36, CELL_PX))
+    gap = 0.6 * cell  # between two panels
+    width = cell * sum(widths) + gap * (len(panels) - 1)
+    figure = make_subplots(rows=1, cols=len(panels), column_widths=widths,
+                           horizontal_spacing=gap / width if len(panels) > 1 else 0,
+                           subplot_titles=[panel.title for panel in panels])
+    for column, panel in enumerate(panels, start=1):
+        for trace in _panel_traces(panel):
+            figure.add_trace(trace, row=1, col=column)
+        rows, cols = np.shape(panel.values)
+        if panel.box is not None:
+            top, left, box_rows, box_cols = panel.box
+            figure.add_shape(type="rect", x0=left - 0.5, x1=left + box_cols - 0.5, y0=top - 0.5,
+                             y1=top + box_rows - 0.5, line=dict(color=WINDOW_COLOUR, width=4),
+                             row=1, col=column)
+        axis = "" if column == 1 else str(column)
+        figure.update_xaxes(range=[-0.5, cols - 0.5], constrain="domain", row=1, col=column)
+        # Every panel's y axis spans the tallest matrix, so one row is the same height everywhere.
+        figure.update_yaxes(range=[tallest - 0.5, -0.5], scaleanchor=f"x{axis}", constrain="domain",
+                            constraintoward="top", row=1, col=column)
     figure.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, ticks="")
-    figure.update_layout(title=dict(text=title, font=dict(size=14)), height=height,
-                         margin=dict(l=5, r=5, t=40, b=5))
+    figure.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, ticks="")
+    figure.update_annotations(font_size=14, yanchor="bottom")
+    figure.update_layout(width=int(width) + 10, height=70 + cell * tallest, margin=dict(l=5, r=5, t=60, b=5),
+                         showlegend=False, plot_bgcolor="rgba(0,0,0,0)")
     return figure
+
+
+def _panel_traces(panel: Panel) -> list[go.Heatmap]:
+    values = np.asarray(panel.values, dtype=float)
+    shown = np.ones(values.shape, bool) if panel.shown is None else np.asarray(panel.shown, bool)
+    visible = np.where(shown, values, np.nan)
+    low, high = panel.zrange if panel.zrange else (np.nanmin(visible), np.nanmax(visible))
+    if panel.centre_zero:
+        low, high = -max(abs(low), abs(high), 1e-9), max(abs(low), abs(high), 1e-9)
+    traces = []
+    if not shown.all():
+        gray = np.where(shown, np.nan, 0.0)
+        text = _cell_text(np.where(shown, np.nan, values)) if panel.padding else np.full(values.shape, "")
+        colour = PADDING_COLOUR if panel.padding else PENDING_COLOUR
+        traces.append(go.Heatmap(
+            z=gray, text=text, texttemplate="%{text}", textfont={"size": 15, "color": "#868e96"},
+            colorscale=[[0, colour], [1, colour]], showscale=False, xgap=2, ygap=2,
+            hovertemplate=("row %{y}, col %{x}: padding %{text}" if panel.padding
+                           else "row %{y}, col %{x}: not computed yet") + "<extra></extra>",
+        ))
+    traces.append(go.Heatmap(
+        z=visible, text=_cell_text(visible), texttemplate="%{text}", textfont={"size": 15},
+        colorscale=panel.colourscale, zmin=low, zmax=high if high > low else low + 1, showscale=False,
+        xgap=2, ygap=2, hovertemplate=f"row %{{y}}, col %{{x}}: {panel.hover} %{{z}}<extra></extra>",
+    ))
+    return traces
+
+
+def latex_number(value: float, bracket: bool = True) -> str:
+    """The shortest decimal that reads back as exactly `value`; a negative factor in brackets."""
+    text = np.format_float_positional(float(value), trim="-")
+    text = "0" if text == "-0" else text
+    return f"({text})" if bracket and text.startswith("-") else text
+
+
+def cell_formula_latex(row: int, col: int, kernel: np.ndarray, window: np.ndarray, total: float,
+                       bias: float = 0.0) -> str:
+    """y_{i,j} = Σ w·x + b for one output cell, with every weight and input value written out,
+    one kernel row per line (the same layout as the kernel)."""
+    weights, inputs = np.asarray(kernel, dtype=float), np.asarray(window, dtype=float)
+    lines = [" + ".join(f"{latex_number(w)} \\cdot {latex_number(x)}" for w, x in zip(w_row, x_row))
+             for w_row, x_row in zip(weights, inputs)]
+    lines[-1] += rf" + \underbrace{{{latex_number(bias)}}}_{{b}}"
+    body = r" \\ &\quad + ".join(lines)
+    return (r"\begin{aligned} y_{" f"{row},{col}" r"} &= \sum_{m,n} w_{m,n}\, x_{m,n} + b \\ &= "
+            + body + r" \\ &= \mathbf{" + latex_number(total, False) + r"} \end{aligned}")
+
+
+def pool_formula_latex(row: int, col: int, window: np.ndarray, total: float, mode: str = "max") -> str:
+    """y_{i,j} = max(window) (or its mean) with the window's values written out."""
+    values = ", ".join(latex_number(v) for v in np.asarray(window, dtype=float).ravel())
+    operator = r"\max" if mode == "max" else r"\operatorname{mean}"
+    return rf"y_{{{row},{col}}} = {operator}({values}) = \mathbf{{{latex_number(total, False)}}}"
 
 
 # --- formulas with the learner's numbers substituted -------------------------------------
@@ -158,3 +249,45 @@ def _transposed_latex(size: int, kernel: int, padding: int | str, stride: int, d
     two_p = {"valid": 0, "same": span - span % 2}.get(padding, 2 * padding if isinstance(padding, int) else 0)
     return (rf"W_o = (W - 1)S + D(F - 1) + 1 - 2P + P_{{out}} = ({size} - 1) \cdot {stride} + "
             rf"{dilation}({kernel} - 1) + 1 - {two_p} + {output_padding} = {output}")
+
+
+# --- pictures drawn to scale -------------------------------------------------------------
+
+ROW_BUDGET_PX = 900  # what a row of pictures may take at 1400 px (the wide layout's content is ~940)
+SMALL_PICTURE_PX = 256  # pictures smaller than this are enlarged by a whole factor
+GAP_PX = 24
+
+
+def side_by_side(
+    pictures: list[np.ndarray], budget: int = ROW_BUDGET_PX,
+) -> tuple[np.ndarray, int, list[tuple[int, int, int, int]]]:
+    """The pictures on one transparent RGBA canvas, top-aligned, each at its true size.
+
+    One picture (not one per column) so that the browser can only scale all of them together:
+    their sizes on screen keep the true ratio at any page width. Small pictures are enlarged by
+    one whole factor (nearest neighbour: each pixel becomes a sharp square), never past `budget`.
+    Returns (canvas, factor, boxes) with boxes[i] = (top, left, height, width) on the canvas.
+    """
+    largest = max(max(np.shape(picture)[:2]) for picture in pictures)
+    widths = sum(np.shape(picture)[1] for picture in pictures)
+    factor = max(1, min(SMALL_PICTURE_PX // largest, (budget - GAP_PX * (len(pictures) - 1)) // widths))
+    scaled = [np.repeat(np.repeat(_rgba(picture), factor, axis=0), factor, axis=1) for picture in pictures]
+    height = max(picture.shape[0] for picture in scaled)
+    width = sum(picture.shape[1] for picture in scaled) + GAP_PX * (len(scaled) - 1)
+    canvas = np.zeros((height, width, 4), np.uint8)
+    boxes, left = [], 0
+    for picture in scaled:
+        canvas[: picture.shape[0], left : left + picture.shape[1]] = picture
+        boxes.append((0, left, picture.shape[0], picture.shape[1]))
+        left += picture.shape[1] + GAP_PX
+    return canvas, factor, boxes
+
+
+def _rgba(picture: np.ndarray) -> np.ndarray:
+    """uint8 gray, RGB or RGBA -> opaque RGBA."""
+    pixels = np.asarray(picture, dtype=np.uint8)
+    if pixels.ndim == 2:
+        pixels = np.repeat(pixels[:, :, None], 3, axis=2)
+    if pixels.shape[2] == 3:
+        pixels = np.concatenate([pixels, np.full(pixels.shape[:2] + (1,), 255, np.uint8)], axis=2)
+    return pixels

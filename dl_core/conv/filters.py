@@ -213,8 +213,10 @@ def correlation_steps(
 ) -> dict:
     """Every kernel position on a small 2-D matrix: the window, products and their sum.
 
-    Returns {"padded", "output", "steps"}; each step has the output cell (row, col), the
-    window's top-left corner in the padded matrix, the window, the products and the total.
+    Returns {"padded", "inside", "output", "steps"}: `inside` is True on the cells of the padded
+    matrix that belong to the input (False on the padding). Each step has the output cell
+    (row, col), the window's top-left corner in the padded matrix, the window, the products
+    and the total.
     """
     matrix = np.asarray(image, dtype=np.float64)
     if matrix.ndim != 2:
@@ -222,6 +224,8 @@ def correlation_steps(
     weights = np.asarray(kernel, dtype=np.float64)
     output = convolve2d(matrix, weights, padding, pad_width, stride)
     padded = pad_image(matrix, padding, pad_width, weights.shape)
+    inside = pad_image(np.ones(matrix.shape, bool), "none" if padding == "none" else "zero", pad_width,
+                       weights.shape)
     step_rows, step_cols = _pair(stride, "stride", 1)
     steps = []
     for row, col in np.ndindex(*output.shape):  # a handful of cells: this is for reading
@@ -229,7 +233,7 @@ def correlation_steps(
         window = padded[top : top + weights.shape[0], left : left + weights.shape[1]]
         steps.append({"row": row, "col": col, "top": top, "left": left, "window": window,
                       "products": window * weights, "total": float(output[row, col])})
-    return {"padded": padded, "output": output, "steps": steps}
+    return {"padded": padded, "inside": inside, "output": output, "steps": steps}
 
 
 def pool_steps(
@@ -247,7 +251,7 @@ def pool_steps(
         window = matrix[top : top + pool_rows, left : left + pool_cols]
         steps.append({"row": row, "col": col, "top": top, "left": left, "window": window,
                       "total": float(output[row, col])})
-    return {"padded": matrix, "output": output, "steps": steps}
+    return {"padded": matrix, "inside": np.ones(matrix.shape, bool), "output": output, "steps": steps}
 
 
 # --- worked examples from the course notes -----------------------------------------------

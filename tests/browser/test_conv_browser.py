@@ -65,16 +65,54 @@ def test_conv_arithmetic_step_moves_the_kernel(app_url, page):
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
+def step_figure(page):
+    figure = page.locator(".st-key-kernels_step_fig .js-plotly-plot")
+    figure.wait_for()
+    return figure
+
+
+def heatmap_boxes(page) -> dict[str, dict]:
+    """Where each panel of the walkthrough (input, kernel, products, output) is drawn, in px."""
+    return step_figure(page).evaluate(
+        "figure => Object.fromEntries([...figure.querySelectorAll('.subplot')].map(subplot => {"
+        "  const box = [...subplot.querySelectorAll('.hm image')].pop().getBoundingClientRect();"
+        "  return [subplot.classList[1], {x: box.x, y: box.y, width: box.width, height: box.height}]; }))")
+
+
 def test_kernels_page_steps_the_walkthrough(app_url, page):
     open_page(page, f"{app_url}/padding-stride-kernels", "Padding, stride & kernels")
     assert metric_value(page) == "114"
+    page.locator(".katex", has_text="114").first.wait_for()  # the formula of the cell, written out
+    titles = step_figure(page).evaluate(
+        "figure => [...figure.querySelectorAll('.annotation-text')].map(text => text.textContent)")
+    assert [title.split("×")[0] for title in titles] == [
+        "input x, zero-padded7", "kernel w3", "w · x(each product)", "output y5"], titles
+    first = heatmap_boxes(page)
+    # One cell size for all: the 7×7 input, the 3×3 kernel and the 5×5 output grid, drawn in full.
+    cell = first["xy"]["width"] / 7
+    assert abs(first["x2y2"]["width"] - 3 * cell) < 2 and abs(first["x4y4"]["width"] - 5 * cell) < 2
+    assert abs(first["x4y4"]["height"] - 5 * cell) < 2 and cell >= 30
     page.get_by_role("button", name=re.compile("Next step")).click()
     page.locator('[data-testid="stMetricValue"]', has_text="328").wait_for()
     drag_slider(page, "Step", 0.5)  # step 13 of 25: the centre cell
     page.locator('[data-testid="stMetricLabel"]', has_text="Output[2, 2]").wait_for()
     assert metric_value(page) not in ("114", "328")
+    page.locator(".katex", has_text="−47").first.wait_for()
+    assert heatmap_boxes(page) == first  # nothing moved or resized between the steps
+    page.set_viewport_size({"width": 1400, "height": 1700})  # the whole walkthrough in the screenshot
     shoot(page, "padding_stride_kernels")
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_stride_pictures_are_drawn_pixel_for_pixel(app_url, page):
+    open_page(page, f"{app_url}/padding-stride-kernels", "Padding, stride & kernels")
+    page.get_by_role("tab", name="Stride").click()
+    picture = page.locator(".st-key-kernels_stride_pictures img")
+    picture.wait_for()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=picture.element_handle())
+    natural, shown = picture.evaluate("img => [img.naturalWidth, img.getBoundingClientRect().width]")
+    assert natural == 256 + 24 + 128 and abs(shown - natural) < 1  # the 256-px input and its 128-px output
+    shoot(page, "padding_stride_kernels_stride")
 
 
 def test_kernels_page_accepts_a_photo_and_refuses_a_bad_file(app_url, page):

@@ -179,6 +179,14 @@ def test_correlation_steps_show_the_padding():
     assert first["total"] == 114
 
 
+def test_correlation_steps_mark_the_padding():
+    example = EXAMPLES["5×5 photo patch, sharpen, zero padding"]
+    inside = correlation_steps(example["image"], example["kernel"], "reflect")["inside"]
+    assert inside.shape == (7, 7) and inside.sum() == 25 and inside[1:6, 1:6].all()  # mirrored cells: padding
+    assert correlation_steps(example["image"], example["kernel"], "none")["inside"].all()
+    assert pool_steps(example["image"])["inside"].shape == (5, 5)
+
+
 def test_pool_steps():
     walk = pool_steps(EXAMPLES["4×4 max pooling, 2×2, stride 2"]["image"])
     assert [step["total"] for step in walk["steps"]] == [4, 5, 3, 4]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -113,8 +116,100 @@ def test_stack_calculator_table():
 def test_kernels_page_renders_the_course_example():
     app = render(KERNELS_PAGE)
     assert metrics(app) == {"Output[0, 0]": "114"}
-    assert len(app.get("plotly_chart")) == 3
+    assert [chart.proto.id.rsplit("-", 1)[-1] for chart in app.get("plotly_chart")] == [
+        "kernels_step_fig", "kernels_preset_fig"]
     assert len(app.get("image")) >= 10  # padding, stride, pooling and kernel pictures
+
+
+def step_figure(app: AppTest) -> dict:
+    chart = next(chart for chart in app.get("plotly_chart") if chart.proto.id.endswith("kernels_step_fig"))
+    return json.loads(chart.proto.spec)
+
+
+def panel_traces(figure: dict, panel: int) -> list[dict]:
+    axis = "x" if panel == 1 else f"x{panel}"
+    return [trace for trace in figure["data"] if trace.get("xaxis", "x") == axis]
+
+
+def array(value) -> np.ndarray:
+    """A figure's array: plotly writes numeric ones as base64 ({"dtype", "bdata", "shape"})."""
+    if isinstance(value, dict):
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        return flat.reshape([int(n) for n in str(value.get("shape", flat.size)).split(",")])
+    return np.asarray(value, dtype=float)
+
+
+def written_numbers(text: list[list[str]]) -> list[str]:
+    return [cell for row in text for cell in row if cell != ""]
+
+
+@pytest.mark.parametrize("step", [1, 13, 25])
+def test_the_output_grid_has_its_final_shape_from_the_first_step(step):
+    """5×5 sharpen example: the output panel is always 5×5, with one more number per step."""
+    app = render(KERNELS_PAGE)
+    app.slider(key="kernels_step").set_value(step).run()
+    figure = step_figure(app)
+    output = panel_traces(figure, 4)
+    assert [array(trace["z"]).shape for trace in output] == [(5, 5)] * (2 if step < 25 else 1)
+    assert len(written_numbers(output[-1]["text"])) == step
+    assert figure["layout"]["xaxis4"]["range"] == [-0.5, 4.5]
+    assert figure["layout"]["yaxis4"]["range"] == [6.5, -0.5]  # fixed: the cells never resize
+    row, col = divmod(step - 1, 5)
+    box = figure["layout"]["shapes"][-1]  # the cell just computed is outlined
+    assert (box["x0"], box["y0"], box["xref"]) == (col - 0.5, row - 0.5, "x4")
+
+
+def test_the_kernel_is_shown_next_to_the_window():
+    app = render(KERNELS_PAGE)
+    figure = step_figure(app)
+    titles = [annotation["text"] for annotation in figure["layout"]["annotations"]]
+    assert titles[1] == "kernel w<br>3×3"
+    kernel = panel_traces(figure, 2)
+    assert array(kernel[-1]["z"]).tolist() == [[0, -1, 0], [-1, 5, -1], [0, -1, 0]]
+    assert written_numbers(kernel[-1]["text"]) == ["0", "-1", "0", "-1", "5", "-1", "0", "-1", "0"]
+
+
+@pytest.mark.parametrize("step", [1, 2, 13])
+def test_the_written_formula_adds_up_to_the_cell(step):
+    app = render(KERNELS_PAGE)
+    app.slider(key="kernels_step").set_value(step).run()
+    formula = next(latex.value for latex in app.latex if "\\sum" in latex.value)
+    pairs = re.findall(r"\(?(-?[\d.]+)\)? \\cdot \(?(-?[\d.]+)\)?", formula)
+    bias = re.search(r"\\underbrace\{(-?[\d.]+)\}_\{b\}", formula).group(1)
+    total = sum(float(w) * float(x) for w, x in pairs) + float(bias)
+    assert len(pairs) == 9
+    [(label, value)] = metrics(app).items()
+    assert f"\\mathbf{{{value}}}" in formula and float(value) == total
+    assert label == f"Output[{(step - 1) // 5}, {(step - 1) % 5}]"
+    assert f"y_{{{(step - 1) // 5},{(step - 1) % 5}}}" in formula
+
+
+def test_stride_and_pooling_pictures_are_drawn_at_their_true_sizes(monkeypatch):
+    """A 256-px photo and its 128-px stride-2 output: 2:1 on screen, in a box as wide as the picture."""
+    import ui.conv
+
+    real, drawn = ui.conv.side_by_side, []
+
+    def recording(pictures, *args, **kwargs):
+        drawn.append(([np.shape(picture) for picture in pictures], real(pictures, *args, **kwargs)))
+        return drawn[-1][1]
+
+    monkeypatch.setattr(ui.conv, "side_by_side", recording)  # the page imports it at each run
+    app = render(KERNELS_PAGE)
+    (shapes, (canvas, factor, boxes)), (pool_shapes, (_, _, pool_boxes)) = drawn  # stride tab, pooling tab
+    assert shapes == pool_shapes == [(256, 256), (128, 128)] and factor == 1
+    assert [box[2:] for box in boxes] == [box[2:] for box in pool_boxes] == [(256, 256), (128, 128)]
+    block = app.main.get_by_key("kernels_stride_pictures")
+    assert block.proto.width_config.pixel_width == canvas.shape[1] == 256 + 24 + 128  # never stretched
+    [image] = block.get("image")
+    assert image.captions == ["Left: the input, 256×256 px. Right: the stride (2, 2) output, 128×128 px. "
+                              "Drawn pixel for pixel (a narrower page shrinks them alike)."]
+
+    drawn.clear()
+    app.slider(key="kernels_stride_rows").set_value(4)
+    app.slider(key="kernels_stride_cols").set_value(1).run()
+    shapes, (_, _, boxes) = drawn[0]
+    assert shapes[1] == (64, 256) and [box[2:] for box in boxes] == [(256, 256), (64, 256)]
 
 
 def test_stepping_fills_the_next_output_cell():
@@ -138,6 +233,10 @@ def test_max_pooling_example():
         app.slider(key="kernels_step").set_value(step).run()
         values.append(next(iter(metrics(app).values())))
     assert values == ["4", "5", "3", "4"]
+    assert any(latex.value.strip("$\n") == r"y_{1,1} = \max(1, 3, 0, 4) = \mathbf{4}" for latex in app.latex)
+    figure = step_figure(app)
+    assert [annotation["text"] for annotation in figure["layout"]["annotations"]] == [
+        "input x<br>4×4", "window<br>→ max", "output y<br>2×2, stride 2"]
 
 
 def test_uploading_a_large_photo_downscales_and_says_so():
