@@ -11,28 +11,37 @@ from PIL import Image, ImageDraw
 
 SUPERSAMPLE = 4
 PEN_PIXELS = (1.75, 3.1)  # pen width in final pixels, drawn per digit; MNIST's strokes are ~2-3 px
+HEAVY_PEN_PIXELS, HEAVY_PEN_SHARE = (3.1, 4.5), 0.15  # and some of its writers press hard
 SHEAR = (0.1, 0.25)  # mean and spread of the slant: handwriting leans right
 ROTATION_DEGREES = 10.0
 ASPECT_SPREAD = 0.2  # log-normal spread of width/height: narrow and wide hands
 ELASTIC = 0.085  # amplitude of the elastic wobble, in units of the digit's height
+ELASTIC_FREQUENCY = (2.0, 6.0)  # of its waves, in radians per digit height: long, smooth bends
 CORNER_DEGREES = 20
+
+
+def _normal(rng: np.random.Generator, mean: float, spread: float, size=None) -> np.ndarray:
+    """Normal draws cut at two spreads: hands vary, but not into shapes no one writes."""
+    return mean + np.clip(rng.normal(0.0, 1.0, size), -2.0, 2.0) * spread
 
 
 def hand_transform(rng: np.random.Generator) -> np.ndarray:
     """A random 2×2 linear map: slant (shear), a small rotation and an aspect change."""
-    shear = rng.normal(*SHEAR)
-    angle = np.radians(rng.normal(0.0, ROTATION_DEGREES))
-    aspect = np.exp(rng.normal(0.0, ASPECT_SPREAD))
+    shear = _normal(rng, *SHEAR)
+    angle = np.radians(_normal(rng, 0.0, ROTATION_DEGREES))
+    aspect = np.exp(_normal(rng, 0.0, ASPECT_SPREAD))
     cos, sin = np.cos(angle), np.sin(angle)
     return np.array([[cos * aspect, -cos * shear - sin], [sin * aspect, cos - sin * shear]])
 
 
 def elastic(points: np.ndarray, rng: np.random.Generator, strength: float) -> np.ndarray:
-    """Displace points by a smooth random field, a sum of three long sine waves: an elastic
-    distortion evaluated only where the pen went, which is what makes it cheap."""
-    directions = rng.normal(0.0, 1.0, (3, 2)) * rng.uniform(2.0, 5.0, (3, 1))
+    """Displace points by a smooth random field, a sum of three long sine waves in random
+    directions: an elastic distortion evaluated only where the pen went, which makes it cheap."""
+    angles = rng.uniform(0, np.pi, 3)
+    directions = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    directions *= rng.uniform(*ELASTIC_FREQUENCY, (3, 1))
     phases = rng.uniform(0, 2 * np.pi, 3)
-    amplitudes = rng.normal(0.0, strength, (3, 2))
+    amplitudes = _normal(rng, 0.0, strength, (3, 2))
     return points + np.sin(points @ directions.T + phases) @ amplitudes
 
 
@@ -49,7 +58,8 @@ def _corners(points: np.ndarray, starts: np.ndarray) -> np.ndarray:
 def draw(strokes: list[np.ndarray], rng: np.random.Generator, box: int) -> Image.Image:
     """The skeleton written by a random hand with a round pen, at SUPERSAMPLE×, scaled so that
     the ink's longer side is `box` final pixels."""
-    pen = rng.uniform(*PEN_PIXELS) * SUPERSAMPLE
+    pen = rng.uniform(*(HEAVY_PEN_PIXELS if rng.random() < HEAVY_PEN_SHARE else PEN_PIXELS))
+    pen *= SUPERSAMPLE
     starts = np.cumsum([0] + [len(stroke) for stroke in strokes[:-1]])
     points = elastic(np.concatenate(strokes), rng, ELASTIC) @ hand_transform(rng).T
     low = points.min(0)

@@ -30,7 +30,7 @@ def line(*points: tuple[float, float]) -> np.ndarray:
 
 
 def _zero(rng: np.random.Generator) -> Strokes:
-    rx, ry = rng.uniform(0.22, 0.36), rng.uniform(0.44, 0.5)
+    rx, ry = rng.uniform(0.22, 0.5), rng.uniform(0.4, 0.5)  # from narrow to round
     start = rng.uniform(-120, -60)
     return [arc(0.35, 0.5, rx, ry, start, start - 360 - rng.uniform(0, 30))]
 
@@ -53,8 +53,9 @@ def _two(rng: np.random.Generator) -> Strokes:
     top = arc(0.35, ry, rng.uniform(0.24, 0.32), ry, rng.uniform(190, 220), rng.uniform(370, 400))
     corner = (rng.uniform(0.0, 0.12), 1.0)
     base_end = (rng.uniform(0.55, 0.72), rng.uniform(0.92, 1.0))
-    if rng.random() < 0.3:  # the looped 2: a small loop where the diagonal meets the base
-        loop = arc(corner[0] + 0.08, 0.9, 0.09, 0.09, 180, -90)
+    if rng.random() < 0.45:  # the looped 2: a loop where the diagonal meets the base
+        radius = rng.uniform(0.1, 0.24)
+        loop = arc(corner[0] + radius, 1 - radius, radius, radius, 200, rng.uniform(-90, -40))
         return [np.concatenate([top, loop, line(base_end)])]
     start = top[-1]
     bow = rng.uniform(-0.08, 0.12)  # the neck of a 2 is rarely straight: bowed in or out
@@ -64,8 +65,11 @@ def _two(rng: np.random.Generator) -> Strokes:
 
 def _three(rng: np.random.Generator) -> Strokes:
     middle = rng.uniform(0.42, 0.52)
-    upper = arc(0.33, middle / 2, rng.uniform(0.22, 0.3), middle / 2, rng.uniform(190, 220), 450)
     lower_ry = (1 - middle) / 2
+    if rng.random() < 0.2:  # the flat-topped 3: a bar, a diagonal to the middle, then the bowl
+        upper = line((0.05, 0.0), (0.62, 0.0), (0.3, middle))
+    else:
+        upper = arc(0.33, middle / 2, rng.uniform(0.22, 0.3), middle / 2, rng.uniform(190, 220), 450)
     lower = arc(0.33, middle + lower_ry, rng.uniform(0.28, 0.36), lower_ry, -90, rng.uniform(140, 170))
     return [np.concatenate([upper, lower])]
 
@@ -85,13 +89,13 @@ def _five(rng: np.random.Generator) -> Strokes:
     shoulder = (rng.uniform(0.08, 0.18), 0.02)
     neck_y = rng.uniform(0.38, 0.5)
     radius = (1 - neck_y) / 2 + 0.02
-    belly = arc(0.34, 1 - radius, rng.uniform(0.26, 0.34), radius, -140, rng.uniform(140, 170))
+    belly = arc(0.34, 1 - radius, rng.uniform(0.26, 0.34), radius, -140, rng.uniform(125, 160))
     bar = line((rng.uniform(0.6, 0.72), 0.0), shoulder)
     return [bar, np.concatenate([line(shoulder, (0.1, neck_y)), belly])]
 
 
 def _six(rng: np.random.Generator) -> Strokes:
-    loop_r = rng.uniform(0.2, 0.3)
+    loop_r = rng.uniform(0.2, 0.38)
     loop_cy = 1 - loop_r
     loop = arc(0.36, loop_cy, rng.uniform(0.22, 0.32), loop_r, 180, rng.uniform(-190, -150))
     if rng.random() < 0.5:  # a straight stem down to the loop
@@ -103,7 +107,10 @@ def _six(rng: np.random.Generator) -> Strokes:
 
 def _seven(rng: np.random.Generator) -> Strokes:
     corner = (rng.uniform(0.6, 0.72), 0.0)
-    bar = line((rng.uniform(0.0, 0.1), rng.uniform(0.0, 0.1)), corner)
+    bar_start = (rng.uniform(0.0, 0.1), rng.uniform(0.0, 0.1))
+    bar = line(bar_start, corner)
+    if rng.random() < 0.35:  # a bar that begins with a small down-stroke, as many people write it
+        bar = line((bar_start[0] - 0.02, bar_start[1] + rng.uniform(0.1, 0.25)), bar_start, corner)
     foot = (rng.uniform(0.15, 0.35), 1.0)
     if rng.random() < 0.4:  # a stem that bends: steep at the bottom
         bend = ((corner[0] + foot[0]) / 2 + rng.uniform(0.0, 0.08), 0.5)
@@ -134,9 +141,10 @@ def _crossed_eight(rng: np.random.Generator) -> np.ndarray:
     t = np.radians(np.arange(0, 361 + rng.uniform(0, 30), ARC_STEP_DEGREES))
     middle = rng.uniform(0.4, 0.5)
     upper = np.cos(t) > 0
-    widths = np.where(upper, rng.uniform(0.45, 0.65), rng.uniform(0.55, 0.8))
-    x = 0.35 + widths * np.sin(2 * t) / 2 * rng.choice([-1, 1])
+    widths = np.where(upper, rng.uniform(0.25, 0.6), rng.uniform(0.35, 0.8))
+    lean = rng.uniform(0.0, 0.15)  # 8s lean more than the hand's slant: the top loop sits right
     y = np.where(upper, middle * (1 - np.cos(t)), middle + (1 - middle) * (-np.cos(t)))
+    x = 0.35 + widths * np.sin(2 * t) / 2 * rng.choice([-1, 1]) + lean * (0.5 - y)
     return np.stack([x, y], axis=1)
 
 
