@@ -5,10 +5,10 @@ ratio kept, anti-aliased, then placed in a 28×28 field so that its centre of ma
 centre. Here the writing is a pen skeleton of a handwritten digit (digit_strokes), in one of a
 few styles per digit with random proportions, written by a random hand (digit_pen): its own
 slant, rotation, aspect, smooth elastic distortion and round pen of random width. The digits of
-the fonts found offline (digit_fonts) make up a share of them (FONT_SHARE), drawn by the same
-hand and normalised the same way. Generation is deterministic in its seed (on one installation the same
-call returns the same arrays), fast enough to run on demand (about 0.5 ms an image), and
-memoised per process.
+the fonts found offline (digit_fonts) make up a share of them (FONT_SHARE): slanted, distorted
+and normalised the same way, their strokes widened to a random pen's width. Generation is
+deterministic in its seed (on one installation the same call returns the same arrays), fast
+enough to run on demand (about 0.5 ms an image), and memoised per process.
 """
 
 from __future__ import annotations

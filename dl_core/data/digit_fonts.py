@@ -2,8 +2,9 @@
 
 Two sources, both found at run time and skipped cleanly when absent: Pillow's own scalable
 default font, and the web fonts that Streamlit (a declared dependency) ships for its pages
-(KaTeX's and Adobe's Source families, as .woff2 files that FreeType reads). Streamlit's files are
-located through its package metadata, never imported: dl_core does not import streamlit.
+(the sans-serif faces of its KaTeX and Source Sans families, as .woff2 files that FreeType
+reads). Streamlit's files are located through its package metadata, never imported: dl_core
+does not import streamlit.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ PILLOW_DEFAULT = "pillow-default"
 # Streamlit's sans-serif text faces, upright and italic: the nearest to handwriting of what it
 # ships (its serif, monospace and bold faces, and KaTeX's symbol fonts, are left out).
 STREAMLIT_FACES = ("KaTeX_SansSerif-Regular", "KaTeX_SansSerif-Italic", "SourceSansVF-")
-BOX_PIXELS = 20  # the height a digit is normalised to (builtin_digits.BOX)
+BOX_PIXELS = 20  # the longer side a digit is normalised to (builtin_digits.BOX)
 MESH_CELLS = 4  # the elastic distortion is piecewise bilinear on a 4×4 grid
 
 
