@@ -76,12 +76,13 @@ def find_source(kind: str, data: str | None = None) -> Source:
         name = "MNIST" if kind == "digits" else "Fashion-MNIST"
         return Source(kind, "real", name, path, f"{kind}:{download.file_sha256(path)[:16]}")
     note = ("No MNIST file was found and there is no internet connection, so these are DL Lab's "
-            "built-in digits: drawn with a font, then shifted, scaled, rotated and noised.")
+            "built-in digits: pen strokes written by a random hand, then size-normalised and "
+            "centred the way MNIST's digits were.")
     if kind == "fashion":
         note = ("Fashion-MNIST is not available offline, so this run uses DL Lab's built-in digits "
                 "instead. Put fashion_mnist.npz in the data folder to use the real set.")
     return Source(kind, "builtin", "built-in digits", None,
-                  f"builtin-digits-v{builtin_digits.VERSION}", note)
+                  builtin_digits.fingerprint(), note)
 
 
 def _check_real_path(path: Path, kind: str) -> None:
