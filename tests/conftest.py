@@ -159,11 +159,20 @@ def _describe_failed_page(page, name: str) -> None:
 
 
 def screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot for a person to look at (tests/../.shots is git-ignored)."""
+    """Save a full-page screenshot for a person to look at (into $DL_LAB_SHOTS/dl-lab-shots, or
+    the temp folder's). Streamlit scrolls its main area inside the window, so a full_page shot
+    alone stops at the window's height: the window is grown to the page's height for the shot."""
     folder = Path(os.environ.get("DL_LAB_SHOTS", tempfile.gettempdir())) / "dl-lab-shots"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
+    size = page.viewport_size
+    height = page.evaluate("() => Math.max(...[...document.querySelectorAll("
+                           "\"[data-testid='stMain'], [data-testid='stAppViewContainer']\")]"
+                           ".map(e => e.scrollHeight), window.innerHeight)")
+    page.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 12_000)})
+    page.wait_for_timeout(700)  # charts re-lay themselves out for the new height
     page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
     return path
 
 
