@@ -138,6 +138,17 @@ def page(browser, request):
     context.close()
 
 
+def pytest_collection_modifyitems(items):
+    """The gallery runs after the other browser tests: it reuses the settings they train (the
+    shared server's cache then answers it), and they need those settings untrained at first."""
+    gallery = [item for item in items if item.path.name == "test_gallery.py"]
+    if not gallery:
+        return
+    rest = [item for item in items if item.path.name != "test_gallery.py"]
+    last_browser = max((i for i, item in enumerate(rest) if "browser" in item.path.parts), default=-1)
+    items[:] = rest[:last_browser + 1] + gallery + rest[last_browser + 1:]
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """Keep the call phase's report on the test item, so the `page` fixture knows it failed."""

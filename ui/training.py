@@ -181,11 +181,11 @@ def progress_line_text(status: JobStatus) -> str:
 
 
 def stage_heading(status: JobStatus) -> str | None:
-    """"Step 2 of 3: training the head (41 % of the whole job)", or None without stages."""
+    """"Step 2 of 3 · 41% of the whole job: training the head", or None without stages."""
     if status.stage is None:
         return None
-    return (f"Step {status.stage_index + 1} of {len(status.stages)}: {status.stage} "
-            f"({status.fraction:.0%} of the whole job)")
+    return (f"Step {status.stage_index + 1} of {len(status.stages)} · {status.fraction:.0%} of the "
+            f"whole job: {status.stage}")
 
 
 def stage_checklist(status: JobStatus) -> str:

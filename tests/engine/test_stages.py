@@ -81,10 +81,10 @@ def test_the_progress_line_names_the_stage_and_the_whole_jobs_share():
         {"kind": "stage", "title": "pretraining the source"},
         {"kind": "stage_progress", "fraction": 0.5, "text": "epoch 4/8 · batch 2/51"},
     ])
-    assert progress_line_text(job) == ("Step 1 of 2: pretraining the source (38% of the whole job) "
+    assert progress_line_text(job) == ("Step 1 of 2 · 38% of the whole job: pretraining the source "
                                        "— epoch 4/8 · batch 2/51")
     apply_event(job, {"kind": "stage", "title": "training the head"})
-    assert progress_line_text(job) == "Step 2 of 2: training the head (75% of the whole job)"
+    assert progress_line_text(job) == "Step 2 of 2 · 75% of the whole job: training the head"
     apply_event(job, {"kind": "batch", "epoch": 1, "epochs": 10, "batch": 3, "batches": 8,
                       "logs": {"loss": 0.25}})
     assert progress_line_text(job).endswith("— Epoch 1/10 · batch 3/8 · loss 0.2500")

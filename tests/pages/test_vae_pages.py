@@ -61,6 +61,10 @@ def test_cached_result_shows_metrics_traversal_and_live_sliders(tiny_vae):
     assert len(rows) == 2 and f"z1 · KL {kl[0]:.2f}" in rows[0] and f"z2 · KL {kl[1]:.2f}" in rows[1]
     assert traversal["layout"]["xaxis"]["ticktext"][0] == "−3"
     assert traversal["layout"]["xaxis"]["ticktext"][-1] == "+3"
+    # "Active" is defined on the page, and counts what the metric counts.
+    active = tiny_vae.metrics["active_dims"]
+    assert any(f"**{active} of 2** dimensions are active" in m.value and "at least 0.05" in m.value
+               for m in at.markdown)
     assert any(c.startswith("decoded in") for c in captions)
     assert any(c.startswith("16 decoded samples") and "4 × 4" in c for c in captions)
     sliders = [s for s in at.slider if s.label == "z1"]

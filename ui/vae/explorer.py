@@ -28,15 +28,20 @@ from ui.vae.views import (
 
 START_PRIOR, START_EXAMPLE = "the prior mean (z = 0)", "a validation image"
 TRAVERSAL_NOTE = ("Each row is one latent dimension z_j with its KL (validation mean, nats; grey = "
-                  "collapsed); each column the value z_j is set to.")
+                  "not active: collapsed, or barely visible); each column the value z_j is set to.")
+
+
+def dimension_states(artifacts: dict) -> list[str]:
+    """What each dimension does (see dl_core.topics.vae.metrics.dimension_states)."""
+    return vae_metrics.dimension_states(artifacts["kl_per_dim"], artifacts.get("decode_change"))
 
 
 def show_traversal(entry: Entry, start: np.ndarray, caption: str, key: str,
                    display_width: int = 860) -> None:
     """The decoded traversal from `start` as a labelled grid, then its caption."""
-    images = vae_explore.traversal_images(entry.model_path, start)
-    fig = traversal_figure(images, entry.artifacts()["kl_per_dim"], vae_explore.traversal_values(),
-                           display_width)
+    images, artifacts = vae_explore.traversal_images(entry.model_path, start), entry.artifacts()
+    fig = traversal_figure(images, artifacts["kl_per_dim"], dimension_states(artifacts),
+                           vae_explore.traversal_values(), display_width)
     st.plotly_chart(fig, key=key, config={"displayModeBar": False})
     st.caption(caption)
 
@@ -123,12 +128,26 @@ def latent_space_section(entry: Entry, page: str) -> None:
         st.plotly_chart(fig, key=f"{page}_scatter")
 
     st.subheader("KL per dimension")
-    active = vae_metrics.active_dimensions(kl)
-    st.markdown(f"How far each dimension's posterior sits from the prior, averaged over the "
-                f"validation images. **{active} of {len(kl)}** dimensions are active; the grey "
-                "ones have collapsed to the prior: the encoder ignores them and the decoder "
-                "cannot use them. A larger β collapses more of them.")
-    st.plotly_chart(kl_bar_chart(kl), key=f"{page}_kl_bars")
+    states = dimension_states(artifacts)
+    st.markdown(kl_text(states, "decode_change" in artifacts))
+    st.plotly_chart(kl_bar_chart(kl, states), key=f"{page}_kl_bars")
+
+
+def kl_text(states: list[str], change_measured: bool) -> str:
+    """The KL chart's reading, with the rule that makes a dimension "active"."""
+    active, still = states.count(vae_metrics.ACTIVE), states.count(vae_metrics.STILL)
+    text = (f"How far each dimension's posterior sits from the prior, averaged over the validation "
+            f"images. **{active} of {len(states)}** dimensions are active")
+    if change_measured:
+        text += (f": their KL is above {vae_metrics.ACTIVE_KL:g} nats, and setting the dimension to "
+                 f"−3 instead of +3 (the rest of z at 0) changes the decoded pixels by at least "
+                 f"{vae_metrics.VISIBLE_CHANGE:g} on average (pixels run from 0 to 1)")
+    text += (". The grey ones have collapsed to the prior: the encoder ignores them and the "
+             "decoder cannot use them. A larger β collapses more of them.")
+    if still:
+        text += (f" The {still} orange one(s) carry some information (KL above the line) that the "
+                 "decoder barely shows: moving them hardly changes the picture.")
+    return text
 
 
 def _shape_names():

@@ -28,11 +28,16 @@ def loss_term_charts(history: dict, key: str, total_epochs: int | None = None) -
                             key=f"{key}_{term}")
 
 
-def kl_bar_chart(kl: np.ndarray) -> go.Figure:
-    active = np.asarray(kl) > vae_metrics.ACTIVE_KL
+STATE_COLOURS = {vae_metrics.ACTIVE: "#3b5bdb", vae_metrics.STILL: "#e8a33d",
+                 vae_metrics.COLLAPSED: "#adb5bd"}
+
+
+def kl_bar_chart(kl: np.ndarray, states: list[str]) -> go.Figure:
+    """KL per dimension, coloured by what the dimension does (active, still, collapsed)."""
     fig = go.Figure(go.Bar(x=[f"z{j + 1}" for j in range(len(kl))], y=kl,
-                           marker_color=np.where(active, "#3b5bdb", "#adb5bd"),
-                           hovertemplate="%{x}: %{y:.3f} nats<extra></extra>"))
+                           marker_color=[STATE_COLOURS[state] for state in states],
+                           customdata=states,
+                           hovertemplate="%{x}: %{y:.3f} nats, %{customdata}<extra></extra>"))
     fig.add_hline(y=vae_metrics.ACTIVE_KL, line_dash="dot", line_color="#e8590c",
                   annotation_text="collapsed below this", annotation_position="top right")
     fig.update_layout(height=300, yaxis_title="KL (nats, validation mean)",
@@ -50,21 +55,26 @@ def _signed(value: float) -> str:
     return f"{value:+g}".replace("-", "−") if value else "0"
 
 
-def dimension_labels(kl: np.ndarray) -> list[str]:
-    """'z1 · KL 0.85' per latent dimension; a collapsed one greyed and called so, as in the KL bars."""
+def dimension_labels(kl: np.ndarray, states: list[str]) -> list[str]:
+    """'z1 · KL 0.85' per latent dimension; one that is not active greyed and called what it is,
+    as in the KL bars."""
     labels = []
-    for j, value in enumerate(np.asarray(kl, float)):
-        if value > vae_metrics.ACTIVE_KL:
-            labels.append(f"z{j + 1} · KL {value:.2f}")
+    for j, (value, state) in enumerate(zip(np.asarray(kl, float), states)):
+        label = f"z{j + 1} · KL {value:.2f}"
+        if state == vae_metrics.ACTIVE:
+            labels.append(label)
         else:
-            labels.append(f"<span style='color:#868e96'>z{j + 1} · KL {value:.2f} · collapsed</span>")
+            labels.append(f"<span style='color:#868e96'>{label} · {STATE_WORDS[state]}</span>")
     return labels
 
 
-def traversal_figure(images: np.ndarray, kl: np.ndarray, values: np.ndarray,
+STATE_WORDS = {vae_metrics.STILL: "barely visible", vae_metrics.COLLAPSED: "collapsed"}
+
+
+def traversal_figure(images: np.ndarray, kl: np.ndarray, states: list[str], values: np.ndarray,
                      display_width: int = 860) -> go.Figure:
     """A traversal (d × steps × S × S): row j labelled z_j with its KL, columns with the value."""
-    return image_grid_figure(images, dimension_labels(kl), [_signed(float(v)) for v in values],
+    return image_grid_figure(images, dimension_labels(kl, states), [_signed(float(v)) for v in values],
                              x_title="value given to that row's z (the others stay put)",
                              gap=max(2, images.shape[-1] // 10), display_width=display_width)
 

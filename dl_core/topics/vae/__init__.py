@@ -18,6 +18,7 @@ from dl_core.params import Param, Schema
 from dl_core.pictures import image_grid, to_uint8
 from dl_core.spec import DatasetInfo, TopicSpec, TrainContext, TrainResult
 from dl_core.topics.vae import metrics as vae_metrics
+from dl_core.topics.vae.explore import SPAN
 
 DATASETS = ("digits", "fashion", "sprites")
 BETA_STOPS = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 12.0, 16.0, 20.0, 250.0)
@@ -99,8 +100,10 @@ def latent_summary(model, data: VaeData) -> tuple[dict, dict]:
     z_mean, z_log_var = (np.asarray(a, np.float32) for a in
                          model.encoder.predict(data.x_val, batch_size=256, verbose=0))
     kl = vae_metrics.kl_per_dimension(z_mean, z_log_var)
-    metrics = {"active_dims": vae_metrics.active_dimensions(kl)}
-    artifacts = {"val_mu": z_mean, "kl_per_dim": kl,
+    change = vae_metrics.decode_change(lambda z: model.decoder.predict(z, verbose=0)[..., 0],
+                                       z_mean.shape[1], SPAN)
+    metrics = {"active_dims": vae_metrics.active_dimensions(kl, change)}
+    artifacts = {"val_mu": z_mean, "kl_per_dim": kl, "decode_change": change,
                  "examples": to_uint8(data.x_val[:EXAMPLE_COUNT, ..., 0])}
     if data.val_factors is not None:
         codes = vae_metrics.sampled_codes(z_mean, z_log_var, seed=PREVIEW_SEED)

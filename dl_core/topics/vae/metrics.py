@@ -9,7 +9,11 @@ from __future__ import annotations
 import numpy as np
 
 ACTIVE_KL = 0.1  # nats: a dimension carrying less than this is treated as collapsed to the prior
+# Mean |Δ pixel| (pixels in [0, 1]) between the decodes at z_j = −3 and z_j = +3 (the rest of z at
+# 0, where the traversal starts) below which a dimension's effect cannot be seen in the picture.
+VISIBLE_CHANGE = 0.05
 CONSTANT_STD = 1e-6
+ACTIVE, STILL, COLLAPSED = "active", "still", "collapsed"
 
 
 def kl_per_dimension(z_mean: np.ndarray, z_log_var: np.ndarray) -> np.ndarray:
@@ -19,8 +23,26 @@ def kl_per_dimension(z_mean: np.ndarray, z_log_var: np.ndarray) -> np.ndarray:
     return kl.mean(axis=0).astype(np.float32)
 
 
-def active_dimensions(kl: np.ndarray, threshold: float = ACTIVE_KL) -> int:
-    return int(np.sum(np.asarray(kl) > threshold))
+def decode_change(decode, latent_dim: int, span: float = 3.0) -> np.ndarray:
+    """Per dimension j: the mean absolute pixel difference between decode(+span·e_j) and
+    decode(−span·e_j), every other coordinate at 0. `decode` maps N×d codes to N images in [0, 1]."""
+    ends = np.eye(latent_dim, dtype=np.float32) * span
+    high, low = (np.asarray(decode(z), np.float64).reshape(latent_dim, -1) for z in (ends, -ends))
+    return np.abs(high - low).mean(axis=1).astype(np.float32)
+
+
+def dimension_states(kl: np.ndarray, change: np.ndarray | None = None) -> list[str]:
+    """Each dimension: "collapsed" (KL ≤ ACTIVE_KL: the posterior is the prior), "still" (it
+    carries information, but moving it across ±3 barely changes the picture), else "active".
+    Without `change` (a model cached before it was measured) only the KL decides."""
+    kl = np.asarray(kl, np.float64)
+    change = np.full(len(kl), np.inf) if change is None else np.asarray(change, np.float64)
+    return [COLLAPSED if k <= ACTIVE_KL else STILL if c < VISIBLE_CHANGE else ACTIVE
+            for k, c in zip(kl, change)]
+
+
+def active_dimensions(kl: np.ndarray, change: np.ndarray | None = None) -> int:
+    return dimension_states(kl, change).count(ACTIVE)
 
 
 def most_active(kl: np.ndarray, count: int = 2) -> list[int]:

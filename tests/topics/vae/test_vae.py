@@ -213,10 +213,42 @@ def test_traversal_rows_are_named_with_their_kl_and_columns_with_their_value():
     from ui.vae.views import traversal_figure
 
     images = np.zeros((3, 9, 28, 28), np.uint8)
-    fig = traversal_figure(images, np.array([0.85, 0.001, 2.5]), vae_explore.traversal_values())
+    kl = np.array([0.85, 0.001, 2.5])
+    states = vae_metrics.dimension_states(kl, np.array([0.2, 0.0, 0.01]))
+    fig = traversal_figure(images, kl, states, vae_explore.traversal_values())
     ticks = fig.layout.yaxis.ticktext
-    assert ticks[0] == "z1 · KL 0.85" and ticks[2] == "z3 · KL 2.50"
+    assert ticks[0] == "z1 · KL 0.85"
     assert "z2 · KL 0.00 · collapsed" in ticks[1] and "color" in ticks[1]  # greyed, as in the KL bars
+    assert "z3 · KL 2.50 · barely visible" in ticks[2] and "color" in ticks[2]
     assert list(fig.layout.xaxis.ticktext) == ["−3", "−2.25", "−1.5", "−0.75", "0", "+0.75", "+1.5",
                                                "+2.25", "+3"]
     assert fig.layout.yaxis.tickvals[1] - fig.layout.yaxis.tickvals[0] == 28 + 2  # a gap between rows
+
+
+def test_a_dimension_is_active_only_when_it_carries_information_and_changes_the_picture():
+    kl = np.array([0.5, 0.05, 0.5, 0.5])
+    change = np.array([0.2, 0.3, 0.01, 0.05])
+    assert vae_metrics.dimension_states(kl, change) == ["active", "collapsed", "still", "active"]
+    assert vae_metrics.active_dimensions(kl, change) == 2
+    assert vae_metrics.active_dimensions(kl) == 3  # a model cached before the change was measured
+
+
+def test_decode_change_is_the_mean_pixel_difference_between_the_two_ends():
+    weights = np.array([[0.1] * 4, [0.0] * 4, [0.01] * 4])  # pixel = 0.5 + z·w, 4 pixels
+
+    def decode(z):
+        return 0.5 + np.asarray(z) @ weights
+
+    change = vae_metrics.decode_change(decode, 3, span=3.0)
+    np.testing.assert_allclose(change, [0.6, 0.0, 0.06], rtol=1e-6)  # |(+3w) − (−3w)| = 6w
+
+
+def test_the_trained_vae_measures_how_much_each_dimension_changes_its_picture(tiny_vae):
+    artifacts, metrics = tiny_vae.artifacts(), tiny_vae.metrics
+    change, kl = artifacts["decode_change"], artifacts["kl_per_dim"]
+    assert change.shape == kl.shape and np.all(change >= 0)
+    assert metrics["active_dims"] == vae_metrics.active_dimensions(kl, change)
+    z = np.zeros((2, len(kl)), np.float32)
+    z[0, 0], z[1, 0] = 3.0, -3.0
+    ends = vae_explore.decode(tiny_vae.model_path, z).astype(np.float64) / 255.0
+    assert abs(np.abs(ends[0] - ends[1]).mean() - change[0]) < 0.01  # what the page would decode
