@@ -90,4 +90,4 @@ if entry is not None:
     upload_section(entry, PAGE)
     download_model(entry, PAGE)
 
-code_panel()
+code_panel(params["architecture"])

@@ -29,17 +29,29 @@ def build_conv_autoencoder(bottleneck: int = 16, image_size: int = 28) -> keras.
     return keras.Model(inputs, decoder(encoder(inputs)), name="conv_autoencoder")
 
 
+def dense_widths(bottleneck: int) -> tuple[int, ...]:
+    """Hidden layer widths from the image down to the code (the decoder mirrors them): halving
+    towards the code, the last never narrower than the code itself."""
+    return (256, 128, max(32, bottleneck))
+
+
 def build_dense_autoencoder(bottleneck: int = 16, image_size: int = 28) -> keras.Model:
-    """The same idea with fully connected layers only: no notion that nearby pixels belong together."""
+    """The same idea with fully connected layers only: no notion that nearby pixels belong
+    together, but about twenty times fewer multiplications per image than the convolutional
+    one, so on a CPU it trains for many more epochs in the same time."""
     pixels = image_size * image_size
+    widths = dense_widths(bottleneck)
     inputs = keras.Input(shape=(image_size, image_size, 1), name="image")
     x = layers.Flatten()(inputs)
-    x = layers.Dense(units=256, activation="relu")(x)
+    for units in widths:
+        x = layers.Dense(units=units, activation="relu")(x)
     z = layers.Dense(units=bottleneck, name="z")(x)
     encoder = keras.Model(inputs, z, name="encoder")
 
     latent = keras.Input(shape=(bottleneck,), name="z")
-    y = layers.Dense(units=256, activation="relu")(latent)
+    y = latent
+    for units in reversed(widths):
+        y = layers.Dense(units=units, activation="relu")(y)
     y = layers.Dense(units=pixels, activation="sigmoid")(y)
     outputs = layers.Reshape((image_size, image_size, 1))(y)
     decoder = keras.Model(latent, outputs, name="decoder")

@@ -1,4 +1,4 @@
-"""A convolutional variational autoencoder (VAE), after the keras-io VAE example.
+"""A variational autoencoder (VAE), convolutional after the keras-io VAE example, or dense.
 
 The encoder outputs a mean μ and a log-variance log σ² per latent dimension instead of one
 point. Training samples z = μ + σ ⊙ ε with ε ~ N(0, 1) (the reparameterisation trick: the
@@ -82,6 +82,31 @@ def build_decoder(latent_dim=8, image_size=28, downsamplings=2):
     return keras.Model(latent, outputs, name="decoder")
 
 
+DENSE_WIDTHS = (512, 256)
+
+
+def build_dense_encoder(latent_dim=8, image_size=28):
+    """x → flattened pixels → fully connected ReLU layers → (μ, log σ²)."""
+    inputs = keras.Input(shape=(image_size, image_size, 1), name="image")
+    x = layers.Flatten()(inputs)
+    for units in DENSE_WIDTHS:
+        x = layers.Dense(units=units, activation="relu")(x)
+    z_mean = layers.Dense(units=latent_dim, name="z_mean")(x)
+    z_log_var = layers.Dense(units=latent_dim, name="z_log_var")(x)
+    return keras.Model(inputs, [z_mean, z_log_var], name="encoder")
+
+
+def build_dense_decoder(latent_dim=8, image_size=28):
+    """z → the encoder's layers in reverse → one probability per pixel (sigmoid)."""
+    latent = keras.Input(shape=(latent_dim,), name="z")
+    y = latent
+    for units in reversed(DENSE_WIDTHS):
+        y = layers.Dense(units=units, activation="relu")(y)
+    y = layers.Dense(units=image_size * image_size, activation="sigmoid")(y)
+    outputs = layers.Reshape((image_size, image_size, 1))(y)
+    return keras.Model(latent, outputs, name="decoder")
+
+
 @keras.saving.register_keras_serializable(package="dl_lab")
 class VAE(keras.Model):
     """Encoder + Sampling + decoder, trained on L = reconstruction + β·KL.
@@ -138,11 +163,16 @@ class VAE(keras.Model):
         return cls(**config)
 
 
-def build_vae(latent_dim=8, image_size=28, beta=1.0, seed=1337):
-    """The whole VAE. 28×28 and 32×32 images go down twice (to 7 or 8), 64×64 three times."""
-    downsamplings = 2 if image_size <= 32 else 3
-    encoder = build_encoder(latent_dim, image_size, downsamplings)
-    decoder = build_decoder(latent_dim, image_size, downsamplings)
+def build_vae(latent_dim=8, image_size=28, beta=1.0, seed=1337, architecture="conv"):
+    """The whole VAE, convolutional or fully connected ("dense"). The convolutional one takes
+    28×28 and 32×32 images down twice (to 7 or 8), 64×64 three times."""
+    if architecture == "dense":
+        encoder = build_dense_encoder(latent_dim, image_size)
+        decoder = build_dense_decoder(latent_dim, image_size)
+    else:
+        downsamplings = 2 if image_size <= 32 else 3
+        encoder = build_encoder(latent_dim, image_size, downsamplings)
+        decoder = build_decoder(latent_dim, image_size, downsamplings)
     vae = VAE(encoder, decoder, beta=beta, seed=seed, name="vae")
     vae.build()
     return vae

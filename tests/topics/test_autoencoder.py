@@ -14,8 +14,14 @@ from conftest import TINY_AE
 def test_builtin_digits_are_deterministic_and_mnist_like():
     x1, y1, xv, yv = builtin_digits.generate(300, 100)
     builtin_digits.generate.cache_clear()
+    builtin_digits._training_chunk.cache_clear()
     x2, y2, _, _ = builtin_digits.generate(300, 100)
     assert np.array_equal(x1, x2) and np.array_equal(y1, y2)
+    # A smaller set is the start of a larger one, and the larger one draws nothing twice.
+    x3, y3, xv3, _ = builtin_digits.generate(1300, 100)
+    assert np.array_equal(x3[:300], x1) and np.array_equal(y3[:300], y1)
+    assert np.array_equal(xv3, xv)
+    assert not np.array_equal(x3[:300], x3[1000:1300])
     assert x1.shape == (300, 28, 28) and x1.dtype == np.uint8
     assert np.bincount(y1, minlength=10).min() == 30  # balanced classes
     # MNIST's mean intensity is about 0.13: mostly black background, white strokes.

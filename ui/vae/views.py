@@ -12,8 +12,10 @@ from dl_core.topics.vae import metrics as vae_metrics
 from ui.charts import CATEGORY_COLOURS, heatmap, history_chart, image_grid_figure
 
 MODEL_FILE = "dl_core/models/vae.py"
-CODE_PARTS = ("reparameterise", "kl_per_dimension", "kl_divergence", "reconstruction_loss",
-              "Sampling", "build_encoder", "build_decoder", "VAE", "build_vae")
+LOSS_PARTS = ("reparameterise", "kl_per_dimension", "kl_divergence", "reconstruction_loss",
+              "Sampling")
+NETWORK_PARTS = {"dense": ("build_dense_encoder", "build_dense_decoder"),
+                 "conv": ("build_encoder", "build_decoder")}
 
 
 def loss_term_charts(history: dict, key: str, total_epochs: int | None = None) -> None:
@@ -106,7 +108,9 @@ def latent_scatter(mu: np.ndarray, dims: list[int], colour: np.ndarray, colour_n
     return fig
 
 
-def code_panel() -> None:
+def code_panel(architecture: str) -> None:
+    """The loss maths, the chosen encoder and decoder, and the model class that joins them."""
+    parts = LOSS_PARTS + NETWORK_PARTS[architecture] + ("VAE", "build_vae")
     with st.expander("The Keras code of this model", expanded=False):
-        source = "\n\n\n".join(function_source(MODEL_FILE, name) for name in CODE_PARTS)
+        source = "\n\n\n".join(function_source(MODEL_FILE, name) for name in parts)
         st.code(source, language="python")

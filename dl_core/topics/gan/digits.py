@@ -20,16 +20,20 @@ EVAL_SAMPLES = 1000
 FIXED_NOISE_SEED = 5
 EVAL_SEED = 13
 
+# Defaults (bench/bench_generative.py, 2 CPU cores): the judge's verdict stops improving after
+# about 300 generator steps, and more images beat more passes over the same ones for coverage.
+# D learns four times faster than G (the two time-scale rule of Heusel et al., 2017), which
+# covered the ten digits more evenly than equal rates in the same time.
 SCHEMA = Schema((
     Param("dataset", "str", "digits", "Real MNIST / Fashion-MNIST when available, else built-in digits",
           choices=KINDS),
-    Param("epochs", "int", 10, "Passes over the training images", min=1, max=50),
-    Param("train_size", "int", 6000, "Training images used", min=200, max=60000),
+    Param("epochs", "int", 3, "Passes over the training images", min=1, max=50),
+    Param("train_size", "int", 20000, "Training images used", min=200, max=60000),
     Param("batch_size", "int", 64, "Real images per discriminator step", choices=(32, 64, 128, 256)),
     Param("latent_dim", "int", 64, "Numbers in the noise z", min=2, max=128),
-    Param("g_learning_rate", "float", 0.0005, "Step size of G's Adam (β₁ = 0.5)", min=0.00001,
+    Param("g_learning_rate", "float", 0.0002, "Step size of G's Adam (β₁ = 0.5)", min=0.00001,
           max=0.01, log=True),
-    Param("d_learning_rate", "float", 0.0005, "Step size of D's Adam (β₁ = 0.5)", min=0.00001,
+    Param("d_learning_rate", "float", 0.0008, "Step size of D's Adam (β₁ = 0.5)", min=0.00001,
           max=0.01, log=True),
     Param("loss", "str", "non_saturating", "The game's loss: minimax (standard), non-saturating "
           "or least squares", choices=("standard", "non_saturating", "least_squares")),

@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import os
-import tempfile
-import zipfile
 from typing import Callable
 
 import numpy as np
 
 from dl_core import settings
-
-log = logging.getLogger(__name__)
+from dl_core.array_store import load_or_compute
 
 
 def feature_key(**identity) -> str:
@@ -34,23 +29,6 @@ def features_cached(key: str) -> bool:
 
 
 def cached_features(key: str, compute: Callable[[], dict[str, np.ndarray]]) -> tuple[dict[str, np.ndarray], bool]:
-    """(arrays, was_cached). `compute` runs only when no complete file exists for `key`."""
-    path = settings.features_dir() / f"{key}.npz"
-    if path.is_file():
-        try:
-            with np.load(path) as data:
-                arrays = {name: data[name] for name in data.files}
-            os.utime(path)  # recently used: the uploads' age limit keeps it
-            return arrays, True
-        except (ValueError, EOFError, zipfile.BadZipFile) as err:  # proven damaged: recompute
-            log.warning("recomputing damaged features file %s: %s", path.name, err)
-            path.unlink(missing_ok=True)
-        except OSError as err:  # a failed read: recompute, but leave the file alone
-            log.warning("could not read features file %s (%s); recomputing", path.name, err)
-    arrays = compute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-", suffix=".npz")
-    with os.fdopen(fd, "wb") as handle:
-        np.savez(handle, **arrays)
-    os.replace(tmp, path)  # readers see no file or a complete one
-    return arrays, False
+    """(arrays, was_cached). `compute` runs only when no complete file exists for `key`.
+    A read marks the file as recently used: the uploads' age limit keeps it."""
+    return load_or_compute(settings.features_dir() / f"{key}.npz", compute, touch=True)
