@@ -23,8 +23,9 @@ st.markdown(
     "matters about the image: a compression learned from data, without labels."
 )
 st.latex(r"z = f(\tilde{x}),\qquad \hat{x} = g(z),\qquad "
-         r"\mathcal{L} = \frac{1}{N}\sum_{i=1}^{N} \lVert x_i - g(f(\tilde{x}_i)) \rVert^2")
+         r"\mathcal{L} = \frac{1}{N P}\sum_{i=1}^{N} \lVert x_i - g(f(\tilde{x}_i)) \rVert^2")
 st.markdown(
+    "Here $P = 28 \\times 28$ pixels, so $\\mathcal{L}$ is the mean squared error per pixel. "
     "Plain autoencoder: $\\tilde{x} = x$. **Denoising** autoencoder: the input is corrupted, "
     "$\\tilde{x} = \\operatorname{clip}(x + \\sigma\\varepsilon)$ with $\\varepsilon \\sim \\mathcal{N}(0, 1)$, "
     "while the target stays the clean $x$, so the network must learn what digits look like. "

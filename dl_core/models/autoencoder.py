@@ -30,9 +30,9 @@ def build_conv_autoencoder(bottleneck: int = 16, image_size: int = 28) -> keras.
 
 
 def dense_widths(bottleneck: int) -> tuple[int, ...]:
-    """Hidden layer widths from the image down to the code (the decoder mirrors them): halving
-    towards the code, the last never narrower than the code itself."""
-    return (256, 128, max(32, bottleneck))
+    """Hidden layer widths from the image down to the code (the decoder mirrors them): the last
+    is four times the code's size (at least 32), so a larger code gets a wider way in and out."""
+    return (256, 128, max(32, 4 * bottleneck))
 
 
 def build_dense_autoencoder(bottleneck: int = 16, image_size: int = 28) -> keras.Model:

@@ -1,6 +1,7 @@
 """Autoencoder topic: compress 28×28 images through a bottleneck and reconstruct them.
 
-Loss: L = 1/N Σ_i ‖x_i − g(f(x̃_i))‖², with x̃ = x (plain) or x + noise (denoising).
+Loss: L = 1/(N·P) Σ_i ‖x_i − g(f(x̃_i))‖² over P pixels (Keras's "mse"), with x̃ = x (plain)
+or x + noise (denoising).
 Metrics: `val_mse` against `baseline_mse`, the error of always answering the mean training
 image, so that "good" has a yardstick.
 """
@@ -27,7 +28,7 @@ SCHEMA = Schema((
     Param("architecture", "str", "dense", "Fully connected (dense) layers, or convolutional ones",
           choices=("dense", "conv")),
     Param("bottleneck", "int", 16, "Size of the code z: how many numbers describe an image", min=2, max=64),
-    Param("epochs", "int", 24, "Passes over the training set", min=1, max=50),
+    Param("epochs", "int", 22, "Passes over the training set", min=1, max=50),
     Param("learning_rate", "float", 0.004, "Adam step size", min=0.0001, max=0.01, log=True),
     Param("train_size", "int", 20000, "Training images used", min=200, max=60000),
     Param("batch_size", "int", 256, "Images per gradient step", choices=(32, 64, 128, 256)),

@@ -28,7 +28,7 @@ SCHEMA = Schema((
     Param("dataset", "str", "digits", "Real MNIST / Fashion-MNIST when available, else built-in digits",
           choices=KINDS),
     Param("epochs", "int", 3, "Passes over the training images", min=1, max=50),
-    Param("train_size", "int", 20000, "Training images used", min=200, max=60000),
+    Param("train_size", "int", 16000, "Training images used", min=200, max=60000),
     Param("batch_size", "int", 64, "Real images per discriminator step", choices=(32, 64, 128, 256)),
     Param("latent_dim", "int", 64, "Numbers in the noise z", min=2, max=128),
     Param("g_learning_rate", "float", 0.0002, "Step size of G's Adam (β₁ = 0.5)", min=0.00001,
