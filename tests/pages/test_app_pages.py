@@ -97,10 +97,11 @@ def test_widgets_are_drawn_from_the_sessions_setting(tiny_autoencoder):
 
     at = app()
     at.switch_page(AE_PAGE)
-    at.session_state["autoencoder_params"] = SCHEMA.canonical(TINY_AE)  # no widget state at all
+    setting = SCHEMA.canonical(TINY_AE)
+    at.session_state["autoencoder_params"] = setting  # no widget state at all
     at.run()
     assert not at.exception
-    assert at.select_slider(key="autoencoder_learning_rate").value == 0.002
+    assert at.select_slider(key="autoencoder_learning_rate").value == setting["learning_rate"]
     assert at.selectbox(key="autoencoder_batch_size").value == TINY_AE["batch_size"]
     assert at.slider(key="autoencoder_bottleneck").value == TINY_AE["bottleneck"]
     assert "Validation MSE" in [m.label for m in at.metric]  # the cached setting, not another
