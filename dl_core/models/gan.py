@@ -53,14 +53,18 @@ def build_dcgan_generator(latent_dim: int = 64) -> keras.Model:
 
 
 def build_dcgan_discriminator(image_size: int = 28) -> keras.Model:
-    """A 28×28 image -> stride-2 convolutions down to 7×7 -> one logit of 'real'."""
+    """A 28×28 image -> stride-2 convolutions down to 7×7 -> one logit of 'real'.
+
+    D has twice G's filters per layer: a critic that sees strokes and their joins gives G
+    gradients towards digits; a weaker one let G win with speckled fragments (see
+    dl_core/topics/gan/digits.py)."""
     image = keras.Input(shape=(image_size, image_size, 1), name="image")
-    x = layers.Conv2D(filters=32, kernel_size=4, strides=2, padding="same")(image)
+    x = layers.Conv2D(filters=64, kernel_size=4, strides=2, padding="same")(image)
     x = layers.LeakyReLU(negative_slope=0.2)(x)
-    x = layers.Conv2D(filters=64, kernel_size=4, strides=2, padding="same")(x)
+    x = layers.Conv2D(filters=128, kernel_size=4, strides=2, padding="same")(x)
     x = layers.LeakyReLU(negative_slope=0.2)(x)
     x = layers.Flatten()(x)
-    x = layers.Dropout(rate=0.2)(x)
+    x = layers.Dropout(rate=0.3)(x)
     logit = layers.Dense(units=1, name="logit")(x)
     return keras.Model(image, logit, name="discriminator")
 
