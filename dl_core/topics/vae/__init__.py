@@ -28,15 +28,16 @@ EXAMPLE_COUNT = 16
 PREVIEW_SEED = 7
 
 # The defaults draw the clearest digits a 2-core CPU trains in about 45 s
-# (bench/bench_generative.py): a dense VAE for 14 epochs of 20 000 images; the convolutional
-# one manages a few epochs of a few thousand in that time, and its pictures stay blurred.
+# (bench/bench_generative.py): a dense VAE with 10 latent dimensions, 14 epochs of 20 000
+# images; the convolutional one manages a few epochs of a few thousand in that time, and its
+# pictures stay blurred.
 SCHEMA = Schema((
     Param("dataset", "str", "digits", "Digits (real MNIST / Fashion-MNIST when available, else "
           "built-in digits), or built-in sprites with known generating factors", choices=DATASETS),
     Param("sprite_size", "int", 32, "Sprites only: image side in pixels", choices=sprites.SIZES),
     Param("architecture", "str", "dense", "Fully connected (dense) encoder and decoder, or "
           "convolutional ones", choices=("dense", "conv")),
-    Param("latent_dim", "int", 8, "Latent dimensions: numbers in z", min=2, max=16),
+    Param("latent_dim", "int", 10, "Latent dimensions: numbers in z", min=2, max=16),
     Param("beta", "float", 1.0, "Weight β of the KL term: 0 = no regulariser, 1 = plain VAE, "
           "larger = β-VAE", min=0.0, max=EXTREME_BETA),
     Param("epochs", "int", 14, "Passes over the training set", min=1, max=50),
