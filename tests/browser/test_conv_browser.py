@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from make_files import solid_image
 
@@ -57,7 +58,9 @@ def metric_value(page) -> str:
 
 def test_conv_arithmetic_step_moves_the_kernel(app_url, page):
     open_page(page, f"{app_url}/conv-arithmetic", "Convolution arithmetic")
-    assert page.locator('[data-testid="stMetricValue"]').first.inner_text().strip() == "4×4×16"
+    # Waited for, not read at once: on a cold server the first run can still be redrawing it.
+    expect(page.locator('[data-testid="stMetricValue"]').first).to_have_text("4×4×16",
+                                                                            timeout=30_000)
     page.get_by_text("Output cell (0, 0)").wait_for()
     moved = page.get_by_text(re.compile(r"Output cell \([12], \d\)"))
     for attempt in range(3):  # a drag that lands while the page still reruns can be dropped

@@ -30,7 +30,7 @@ def test_topics_json_is_the_parameter_schema():
     bottleneck = schema["autoencoder"]["params"]["bottleneck"]
     assert bottleneck == {"default": 16, "type": "int", "min": 2, "max": 64,
                           "help": bottleneck["help"]}
-    assert schema["autoencoder"]["params"]["architecture"]["choices"] == ["conv", "dense"]
+    assert schema["autoencoder"]["params"]["architecture"]["choices"] == ["dense", "conv"]
 
 
 def test_train_json_then_cache_hit(tmp_path):
@@ -54,7 +54,7 @@ def test_train_json_then_cache_hit(tmp_path):
     (["train", "nope"], "unknown topic 'nope': expected one of"),
     (["train", "autoencoder", "--set", "bottleneck=100"], "expected an int from 2 to 64"),
     (["train", "autoencoder", "--set", "colour=red"], "unknown parameter 'colour'"),
-    (["train", "autoencoder", "--set", "architecture=rnn"], "expected one of conv, dense"),
+    (["train", "autoencoder", "--set", "architecture=rnn"], "expected one of dense, conv"),
     (["train", "autoencoder", "--set", "bottleneck"], "is not NAME=VALUE"),
     (["train", "autoencoder", "--data", "/no/such/file.npz"], "does not exist"),
     (["cache", "clear", "nope"], "unknown topic"),

@@ -194,8 +194,10 @@ def test_larger_beta_squeezes_the_code_on_the_same_seed(tiny_sprites_vae):
     """
     from vae_fixtures import _train
 
-    free = _train(dict(TINY_SPRITES, beta=0.0, epochs=2))
-    squeezed = _train(dict(TINY_SPRITES, beta=8.0, epochs=2))
+    # 3 epochs of 400: the dense VAE needs that long before β = 0 reconstructs better (measured
+    # 230 against 265 nats); after 2 epochs of 200 its noisy codes still lose to β = 8's.
+    free = _train(dict(TINY_SPRITES, beta=0.0, epochs=3, train_size=400))
+    squeezed = _train(dict(TINY_SPRITES, beta=8.0, epochs=3, train_size=400))
     assert squeezed.metrics["val_kl"] < 0.5 * free.metrics["val_kl"]
     assert squeezed.metrics["val_reconstruction"] > free.metrics["val_reconstruction"]
 
