@@ -187,11 +187,26 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-def upload_into(page, label: str, files) -> None:
-    """Give `files` to the file uploader labelled `label` (a page can hold several uploaders, and
-    one drawn later by a rerun would shift any positional choice)."""
+def upload_into(page, label: str, files, attempts: int = 3) -> None:
+    """Give `files` (a list of paths or of {"name", "mimeType", "buffer"}) to the file uploader
+    labelled `label`, and wait until it lists the last one.
+
+    By label, because a page can hold several uploaders and one drawn later by a rerun would
+    shift any positional choice. Again if the list stays empty: files given while the page
+    reruns (after the previous upload) can land in an uploader that is being replaced."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    last = files[-1] if isinstance(files, list) else files
+    last_name = last["name"] if isinstance(last, dict) else Path(last).name
     uploader = page.locator("[data-testid='stFileUploader']").filter(has_text=label)
-    uploader.locator("input[type='file']").set_input_files(files)
+    for attempt in range(attempts):
+        uploader.locator("input[type='file']").set_input_files(files)
+        try:
+            uploader.get_by_text(last_name, exact=True).wait_for(timeout=20_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
 
 
 def wait_for_images(page, at_least: int = 1) -> None:
