@@ -21,8 +21,8 @@ import numpy as np
 from PIL import Image
 
 from dl_core import settings
-from dl_core.array_store import load_or_compute
 from dl_core.data import digit_fonts, digit_pen
+from dl_core.data.array_store import load_or_compute
 from dl_core.data.digit_strokes import skeleton
 
 VERSION = 3  # 3: the training set is made of seeded blocks of CHUNK images

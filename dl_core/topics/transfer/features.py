@@ -15,7 +15,7 @@ from typing import Callable
 import numpy as np
 
 from dl_core import settings
-from dl_core.array_store import load_or_compute
+from dl_core.data.array_store import load_or_compute
 
 
 def feature_key(**identity) -> str:
