@@ -73,17 +73,12 @@ def gradient_by_lag(model, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """
     import keras
 
-    backend = keras.backend.backend()
-    x = np.asarray(x, np.float32)
-    y = np.asarray(y, np.float32)
-    if backend == "tensorflow":
-        grads = _grads_tensorflow(model, x, y)
-    elif backend == "jax":
-        grads = _grads_jax(model, x, y)
-    elif backend == "torch":
-        grads = _grads_torch(model, x, y)
-    else:
-        raise ValueError(f"backend {backend!r} is not supported here: use tensorflow, jax or torch")
+    from dl_core.models.gradients import value_and_gradients
+
+    targets = keras.ops.convert_to_tensor(np.asarray(y, np.float32))
+    _, _, grads = value_and_gradients(lambda inputs: (_loss(model, inputs, targets), None),
+                                      keras.ops.convert_to_tensor(np.asarray(x, np.float32)))
+    grads = keras.ops.convert_to_numpy(grads)
     per_step = np.sqrt(np.sum(np.asarray(grads, np.float64) ** 2, axis=2)).mean(axis=0)  # x_1 … x_T
     return per_step[::-1]  # k = 0 is the last input x_T
 
@@ -103,27 +98,3 @@ def _loss(model, x, y):
 
     p = model(x, training=False)
     return keras.ops.sum((p - y) ** 2)
-
-
-def _grads_tensorflow(model, x, y):
-    import tensorflow as tf
-
-    inputs = tf.convert_to_tensor(x)
-    with tf.GradientTape() as tape:
-        tape.watch(inputs)
-        loss = _loss(model, inputs, y)
-    return tape.gradient(loss, inputs).numpy()
-
-
-def _grads_jax(model, x, y):
-    import jax
-
-    return np.asarray(jax.grad(lambda inputs: _loss(model, inputs, y))(x))
-
-
-def _grads_torch(model, x, y):
-    import torch
-
-    inputs = torch.tensor(x, requires_grad=True)
-    _loss(model, inputs, torch.tensor(y)).backward()
-    return inputs.grad.detach().cpu().numpy()

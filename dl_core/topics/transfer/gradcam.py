@@ -5,12 +5,8 @@ Selvaraju et al. (2017): with A the last convolutional feature map (H'×W'×K) a
     α_k = 1/(H'W') Σ_ij ∂y_c/∂A_ijk        (how much channel k matters for c)
     L_c = ReLU(Σ_k α_k A_k)                 (a coarse H'×W' map, upsampled onto the photo)
 
-The gradient. Keras 3 has no backend-neutral `grad` function in `keras.ops`; the keras-io
-Grad-CAM example uses `tf.GradientTape`, which ties the code to TensorFlow. But every backend
-implements `train_on_batch`, and plain SGD updates a weight by exactly −lr·∂loss/∂weight. So we
-hold A in a trainable weight, put copies of the classifier's head on top of it, take one SGD
-step on loss = −y_c, and read the gradient back as (A_before − A_after)/lr. This runs unchanged
-on TensorFlow, JAX and PyTorch. The learning rate is a power of two, so the scaling is exact.
+The gradient ∂y_c/∂A comes from the backend-neutral helper (dl_core.models.gradients): the
+head's layers are applied to A as a tensor, so the same code runs on TensorFlow, JAX and PyTorch.
 """
 
 from __future__ import annotations
@@ -20,57 +16,20 @@ import numpy as np
 from keras import ops
 from PIL import Image
 
-GRAD_LR = 1024.0  # large, so A_after − A_before is far above float32 rounding of A
-
-
-class _FeatureMap(keras.layers.Layer):
-    """A constant feature map A as the only trainable weight; outputs it as a batch of one."""
-
-    def __init__(self, value: np.ndarray, **kwargs):
-        super().__init__(**kwargs)
-        self._value = np.asarray(value, np.float32)
-
-    def build(self, input_shape):
-        self.feature_map = self.add_weight(shape=self._value.shape, initializer="zeros",
-                                           trainable=True, name="feature_map")
-        self.feature_map.assign(self._value)
-
-    def call(self, dummy):
-        ones = ops.ones_like(ops.reshape(dummy, (-1, 1, 1, 1)))
-        return ops.expand_dims(self.feature_map, 0) * ones
-
-
-def _negative_score(y_true, y_pred):
-    return -ops.sum(y_true * y_pred, axis=-1)
-
-
-def _frozen_copy(layer: keras.layers.Layer, input_shape: tuple) -> keras.layers.Layer:
-    copy = layer.__class__.from_config(layer.get_config())
-    copy.build(input_shape)
-    copy.set_weights(layer.get_weights())
-    copy.trainable = False
-    return copy
+from dl_core.models.gradients import value_and_gradients
 
 
 def score_gradient(feature_map: np.ndarray, head: list[keras.layers.Layer], class_index: int) -> np.ndarray:
     """∂y_c/∂A for one feature map A (H'×W'×K); `head` maps A (batched) to the class logits."""
-    value = np.asarray(feature_map, np.float32)
-    holder = _FeatureMap(value, name="feature_map")
-    dummy = keras.Input(shape=(1,), name="dummy")
-    x = holder(dummy)
-    shape = (None, *value.shape)
-    for layer in head:
-        copy = _frozen_copy(layer, shape)
-        x = copy(x)
-        shape = copy.compute_output_shape(shape)
-    probe = keras.Model(dummy, x, name="gradcam_probe")
-    probe.compile(optimizer=keras.optimizers.SGD(learning_rate=GRAD_LR), loss=_negative_score,
-                  run_eagerly=True, jit_compile=False)
-    target = np.zeros((1, int(shape[-1])), np.float32)
-    target[0, class_index] = 1.0
-    probe.train_on_batch(np.zeros((1, 1), np.float32), target)
-    after = keras.ops.convert_to_numpy(holder.feature_map)
-    return (after - value) / GRAD_LR  # SGD: after = before − lr·∂(−y_c)/∂A = before + lr·∂y_c/∂A
+    def score(features):
+        x = features
+        for layer in head:
+            x = layer(x, training=False)
+        return x[0, class_index], None
+
+    batch = ops.convert_to_tensor(np.asarray(feature_map, np.float32)[None])
+    _, _, gradient = value_and_gradients(score, batch)
+    return ops.convert_to_numpy(gradient)[0]
 
 
 def cam_from_gradient(feature_map: np.ndarray, gradient: np.ndarray) -> np.ndarray:

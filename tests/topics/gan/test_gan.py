@@ -4,16 +4,13 @@ import math
 
 import numpy as np
 import pytest
+from gan_fixtures import TINY_CLASSIFIER, TINY_DCGAN, TINY_RING
 
 from dl_core.data import toy2d
 from dl_core.engine.cache import ModelCache
 from dl_core.engine.runner import resolve, train_or_load
 from dl_core.topics.gan import judge as gan_classifier
 from dl_core.topics.gan import metrics as gan_metrics
-
-TINY_RING = {"steps": 1000}  # seed 0: 8/8 modes; seeds 1-3 give 7-8 (see bench/bench_gan.py)
-TINY_DCGAN = {"train_size": 256, "epochs": 1, "batch_size": 64, "latent_dim": 8}
-TINY_CLASSIFIER = {"train_size": 500, "epochs": 1, "batch_size": 128}
 
 
 def test_losses_on_known_inputs():
@@ -67,15 +64,23 @@ def test_one_step_moves_each_player_the_right_way(loss):
     g_weights = [w.numpy().copy() for w in gan.generator.weights]
 
     before = d_loss()
-    gan._discriminator_step(ops.convert_to_tensor(real))
+    _take(gan, gan.discriminator_step, ops.convert_to_tensor(real))
     assert d_loss() < before  # D got better at telling this real batch from these fakes
     assert all(np.array_equal(a, w.numpy()) for a, w in zip(g_weights, gan.generator.weights))
 
     d_weights = [w.numpy().copy() for w in gan.discriminator.weights]
     before = g_loss()
-    gan._generator_step(256)
+    _take(gan, gan.generator_step, 256)
     assert g_loss() < before  # G got better at fooling this (unchanged) D
     assert all(np.array_equal(a, w.numpy()) for a, w in zip(d_weights, gan.discriminator.weights))
+
+
+def _take(gan, step, batch):
+    """Run one player's pure step on the GAN's current weights and keep the result."""
+    variables = gan.players()
+    values, _ = step(variables.like([v.value for v in variables.flat()]), batch)
+    for variable, value in zip(variables.flat(), values.flat()):
+        variable.assign(value)
 
 
 def test_mode_metrics_and_js_divergence():
