@@ -14,7 +14,7 @@ import sys
 import time
 
 from dl_core import settings, storage
-from dl_core.devices import describe_quick, keras_backend_name
+from dl_core.devices import keras_backend_name, training_device_quick
 from dl_core.engine.cache import ModelCache
 from dl_core.params import ParamError
 from dl_core.topics import get_topic, topic_names
@@ -69,7 +69,7 @@ def cmd_info(args) -> int:
     cache = ModelCache()
     sizes = storage.sizes()
     print(f"backend:   {keras_backend_name()}")
-    print(f"device:    {describe_quick()}")
+    print(f"device:    {training_device_quick()}")
     print(f"models:    {len(cache.entries())} models, {sizes['models'] / 2**20:.1f} MB "
           f"(cap {cache.max_bytes / 2**20:.0f} MB) in {cache.models}")
     print(f"datasets:  {sizes['datasets'] / 2**20:.1f} MB in {settings.data_dir()} (never cleared)")

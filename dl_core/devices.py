@@ -37,6 +37,35 @@ def describe_quick() -> str:
     return ", ".join(names) if names else "CPU"
 
 
+# The packages that give each backend its GPU (none of them is imported here: only looked for).
+GPU_BUILDS = {"jax": ("jax_cuda12_plugin", "jax_cuda13_plugin")}
+
+
+def training_device_quick(backend: str | None = None) -> str:
+    """The device the next training will use, without importing a framework: the GPU when
+    there is one and the backend's installed build can drive it, else "CPU" (saying why when a
+    GPU sits idle). TensorFlow's Linux wheel drives a GPU whenever the driver is there."""
+    backend = backend or keras_backend_name()
+    gpu = describe_quick()
+    if gpu == "CPU" or _has_gpu_build(backend):
+        return gpu
+    return f"CPU (this {backend} build has no GPU support; present: {gpu})"
+
+
+def _has_gpu_build(backend: str) -> bool:
+    import importlib.metadata
+    import importlib.util
+
+    if backend == "jax":
+        return any(importlib.util.find_spec(name) is not None for name in GPU_BUILDS["jax"])
+    if backend == "torch":
+        try:  # CPU-only wheels are versioned like "2.5.1+cpu"
+            return "+cpu" not in importlib.metadata.version("torch")
+        except importlib.metadata.PackageNotFoundError:
+            return False
+    return True
+
+
 def configure_training_device() -> str:
     """Let training use a GPU when present (memory growth on for TF) and name the device."""
     backend = keras_backend_name()

@@ -37,8 +37,7 @@ for path in (str(ROOT), str(ROOT / "tests")):
     if path not in sys.path:
         sys.path.insert(0, path)
 
-# The smallest autoencoder setting worth training: seconds on a CPU.
-TINY_AE = {"train_size": 200, "epochs": 1, "bottleneck": 2, "batch_size": 64}
+from tiny_settings import TINY_AE  # noqa: E402  (the tests import it from here)
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@
 import numpy as np
 
 # The smallest forecaster worth training, and the memory task's (trained once per session).
-TINY = {"units": 4, "window": 5, "epochs": 1, "batch_size": 128, "patience": 1}
-TINY_MEMORY = {"longest_lag": 5, "memory_samples": 500, "memory_epochs": 1, "memory_units": 4}
+from tiny_settings import TINY_LSTM as TINY  # noqa: E402,F401  (the LSTM tests import them from here)
+from tiny_settings import TINY_MEMORY  # noqa: E402,F401
 
 
 def yahoo_csv(rows: int = 200) -> bytes:

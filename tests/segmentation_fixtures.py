@@ -1,9 +1,8 @@
 """The tiny segmentation setting shared by the segmentation test files, trained once per session."""
 
-from conftest import _SESSION_CACHE
+from tiny_settings import TINY_SEGMENTATION as TINY
 
-TINY = {"dataset": "scenes", "images": 16, "image_size": 64, "depth": 2, "base_filters": 8,
-        "epochs": 1, "batch_size": 4, "encoder": "scratch"}
+from conftest import _SESSION_CACHE
 
 
 def train_tiny():

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from make_files import shape_png
+from tiny_settings import TINY_SOURCE  # noqa: F401  (the transfer tests import them from here)
+from tiny_settings import TINY_TRANSFER as TINY  # noqa: F401
 
-# Our own pretraining, shrunk to seconds (the real default runs once per machine).
-TINY_SOURCE = {"per_class": 10, "epochs": 1}
-TINY = {"backbone": "builtin_cnn", "image_size": 96, "epochs": 1, "finetune_epochs": 1,
-        "finetune_layers": 4, "batch_size": 16}
+from make_files import shape_png
 
 
 def class_uploads(per_class: int = 5) -> list[tuple[str, list[bytes]]]:

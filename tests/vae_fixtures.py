@@ -1,12 +1,9 @@
 """Tiny VAE settings and session fixtures shared by the VAE test files."""
 
 import pytest
+from tiny_settings import TINY_SPRITES, TINY_VAE  # noqa: F401  (the VAE tests import them from here)
 
 from conftest import _SESSION_CACHE
-
-# The smallest VAE settings worth training: a few seconds on a CPU.
-TINY_VAE = {"train_size": 200, "epochs": 1, "latent_dim": 2, "batch_size": 64}
-TINY_SPRITES = dict(TINY_VAE, dataset="sprites", latent_dim=4)
 
 
 def _train(params):

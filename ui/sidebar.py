@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dl_core import storage
-from dl_core.devices import describe_quick, keras_backend_name
+from dl_core.devices import keras_backend_name, training_device_quick
 from dl_core.engine.cache import ModelCache
 
 
@@ -20,7 +20,7 @@ def render_sidebar() -> None:
     models, megabytes = _storage_summary()
     with st.sidebar:
         st.markdown("#### Compute")
-        st.markdown(f"**Device:** {describe_quick()}  \n**Keras backend:** {keras_backend_name()}  \n"
+        st.markdown(f"**Device:** {training_device_quick()}  \n**Keras backend:** {keras_backend_name()}  \n"
                     f"**Models:** {models}, {megabytes['models']:.1f} MB  \n"
                     f"**Datasets:** {megabytes['datasets']:.1f} MB  \n"
                     f"**Uploads:** {megabytes['uploads']:.1f} MB")

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from gan_fixtures import TINY_CLASSIFIER, TINY_DCGAN, TINY_RING
+from tiny_settings import TINY_CLASSIFIER, TINY_DCGAN, TINY_RING
 
 from dl_core.data import toy2d
 from dl_core.engine.cache import ModelCache
