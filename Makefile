@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.requirements-installed
 PORT   ?= 8501
 
-.PHONY: run test test-fast test-browser setup browser bench warm clean
+.PHONY: run test test-fast test-browser test-backends setup browser bench warm clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,10 +33,13 @@ test: setup browser
 	$(PY) -m pytest
 
 test-fast: setup
-	$(PY) -m pytest -m "not browser"
+	$(PY) -m pytest -m "not browser and not backends"
 
 test-browser: setup browser
 	$(PY) -m pytest -m browser
+
+test-backends: setup
+	$(PY) -m pytest -m backends
 
 bench: setup
 	$(PY) bench/run_all.py

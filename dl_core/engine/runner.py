@@ -108,6 +108,10 @@ def _versions() -> dict:
         import tensorflow as tf
 
         versions["tensorflow"] = tf.__version__
+    if versions["backend"] == "jax":
+        import jax
+
+        versions["jax"] = jax.__version__
     return versions
 
 
