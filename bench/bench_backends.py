@@ -93,15 +93,16 @@ def in_subprocess(backend: str, quick: bool) -> dict:
 def report(results: list[dict]) -> None:
     names = [r["backend"] for r in results]
     print("\nseconds per epoch (steady = median after the first; first includes compilation)")
-    header = f"{'topic':<16}" + "".join(f"{n + ' first':>16}{n + ' steady':>16}" for n in names)
+    header = f"{'topic':<16}" + "".join(f"{n + ' first':>18}{n + ' steady':>18}" for n in names)
     if len(results) == 2:
-        header += f"{names[1] + '/' + names[0]:>14}"
+        header += f"{names[1] + '/' + names[0]:>18}"
     print(header)
     for topic in results[0]["topics"]:
         cells = [r["topics"][topic] for r in results]
-        line = f"{topic:<16}" + "".join(f"{c['first']:>16.2f}{_number(c['steady']):>16}" for c in cells)
+        line = f"{topic:<16}" + "".join(f"{c['first']:>18.2f}{_number(c['steady']):>18}"
+                                        for c in cells)
         if len(cells) == 2 and cells[0]["steady"] and cells[1]["steady"]:
-            line += f"{cells[1]['steady'] / cells[0]['steady']:>13.2f}×"
+            line += f"{cells[1]['steady'] / cells[0]['steady']:>17.2f}×"
         print(line + (f"   ({UNIT[topic]})" if topic in UNIT else ""))
     for r in results:
         devices = sorted({c["device"] for c in r["topics"].values()})

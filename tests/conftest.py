@@ -139,13 +139,48 @@ def page(browser, request):
 
 def pytest_collection_modifyitems(items):
     """The gallery runs after the other browser tests: it reuses the settings they train (the
-    shared server's cache then answers it), and they need those settings untrained at first."""
+    shared server's cache then answers it), and they need those settings untrained at first.
+    The backend comparison runs last: the topic tests have trained its TensorFlow half by then,
+    and its JAX half (started in the background at collection) has had the whole run to finish."""
     gallery = [item for item in items if item.path.name == "test_gallery.py"]
-    if not gallery:
-        return
-    rest = [item for item in items if item.path.name != "test_gallery.py"]
-    last_browser = max((i for i, item in enumerate(rest) if "browser" in item.path.parts), default=-1)
-    items[:] = rest[:last_browser + 1] + gallery + rest[last_browser + 1:]
+    if gallery:
+        rest = [item for item in items if item.path.name != "test_gallery.py"]
+        last_browser = max((i for i, item in enumerate(rest) if "browser" in item.path.parts),
+                           default=-1)
+        items[:] = rest[:last_browser + 1] + gallery + rest[last_browser + 1:]
+    items.sort(key=lambda item: item.get_closest_marker("backends") is not None)  # stable
+
+
+# The JAX run of tests/backends: {"process", "out", "stderr"} once started.
+JAX_RUN: dict = {}
+BACKEND_SMOKE = ROOT / "tests" / "backends" / "backend_smoke.py"
+
+
+def pytest_collection_finish(session):
+    if not session.config.option.collectonly and any(
+            item.get_closest_marker("backends") for item in session.items):
+        start_jax_run()
+
+
+def start_jax_run() -> dict:
+    """Train every topic's tiny setting under KERAS_BACKEND=jax in a background process, into
+    its own cache and datasets folders, at low priority (the suite's own tests come first)."""
+    if JAX_RUN:
+        return JAX_RUN
+    folder = Path(tempfile.mkdtemp(prefix="dl-lab-jax-run-"))
+    env = {**os.environ, "KERAS_BACKEND": "jax", "DL_LAB_DATA_DIR": str(folder / "datasets"),
+           "PYTHONPATH": os.pathsep.join([str(BACKEND_SMOKE.parent), os.environ["PYTHONPATH"]])}
+    stderr = open(folder / "stderr.txt", "w")  # noqa: SIM115 - the process outlives this call
+    JAX_RUN.update(out=folder / "jax.json", stderr=folder / "stderr.txt", process=subprocess.Popen(
+        [sys.executable, str(BACKEND_SMOKE), "train", str(folder / "jax.json"), str(folder / "cache")],
+        env=env, stdout=subprocess.DEVNULL, stderr=stderr, preexec_fn=lambda: os.nice(10)))
+    return JAX_RUN
+
+
+def pytest_sessionfinish(session):
+    process = JAX_RUN.get("process")
+    if process is not None and process.poll() is None:
+        process.kill()  # a run stopped early (-x, Ctrl-C) leaves no JAX process behind
 
 
 @pytest.hookimpl(hookwrapper=True)

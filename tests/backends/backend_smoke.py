@@ -1,15 +1,16 @@
 """Every trainable topic at its tiny test setting, under whatever KERAS_BACKEND is set.
 
-    python backend_smoke.py OUT.json CACHE_DIR [--probe OTHER.json]
+    python backend_smoke.py train OUT.json CACHE_DIR    train every topic, probe its models
+    python backend_smoke.py probe OUT.json RESULTS.json  probe the models another run trained
 
-trains each topic into CACHE_DIR and writes, per topic, its final metrics, the model's path and
-the training's seconds. With --probe it also loads every model listed in OTHER.json (trained
-under another backend) and writes what those models predict on fixed inputs, so the test can
-check that a saved model means the same on both backends.
+`train` writes, per topic, the final metrics, the model's path and the training's seconds, plus
+what each model predicts on fixed inputs and a Grad-CAM gradient. `probe` loads the models a
+run under another backend saved and writes the same probes, so a test can check that a saved
+model means the same on both backends.
 
-tests/backends/test_backends.py runs this under JAX, one process per backend because Keras
-picks its backend once, at import. The TensorFlow half runs in the pytest process itself, with
-the same functions.
+tests/backends/test_backends.py runs this under JAX, in processes of their own because Keras
+picks its backend once, at import (conftest starts the `train` run when the session starts, so
+it overlaps the rest of the suite). The TensorFlow half runs in the pytest process itself.
 """
 
 from __future__ import annotations
@@ -156,14 +157,22 @@ def grad_cam_of(model_path: str) -> dict:
     return {"gradient": gradient.tolist(), "heatmap": heatmap.tolist()}
 
 
+def probes(results: dict) -> dict:
+    """What the models of a train_all() result predict, and the transfer model's Grad-CAM."""
+    return {"probes": probe_all(results),
+            "grad_cam": grad_cam_of(results["topics"]["transfer"]["model_path"])}
+
+
 def main(argv: list[str]) -> None:
-    out, cache_dir, *rest = argv
-    report = train_all(cache_dir)
-    if rest[:1] == ["--probe"]:
-        with open(rest[1], encoding="utf-8") as handle:
-            other = json.load(handle)
-        report["probes_of_other"] = probe_all(other)
-        report["grad_cam_of_other"] = grad_cam_of(other["topics"]["transfer"]["model_path"])
+    mode, out, source = argv
+    if mode == "train":
+        report = train_all(source)
+        report.update(probes(report))
+    elif mode == "probe":
+        with open(source, encoding="utf-8") as handle:
+            report = probes(json.load(handle))
+    else:
+        raise SystemExit(f"unknown mode {mode!r}: use train or probe")
     with open(out, "w", encoding="utf-8") as handle:
         json.dump(report, handle)
 

@@ -1,9 +1,10 @@
 """Every trainable topic on JAX as well as on TensorFlow (issue #18), and one saved model for both.
 
-The TensorFlow half trains in this process, into the session cache (the topic tests train the
-same tiny settings, so most of it is already there). The JAX half runs backend_smoke.py in a
-process of its own with KERAS_BACKEND=jax, into an empty cache, and also loads the models
-TensorFlow saved. Run alone with `pytest -m backends`.
+The TensorFlow half trains in this process, into the session cache (these tests run last, and
+the topic tests train the same tiny settings, so most of it is already there). The JAX half runs
+backend_smoke.py with KERAS_BACKEND=jax in a process of its own, into an empty cache: conftest
+starts it at collection, so it overlaps the suite. A second, short JAX process loads the models
+TensorFlow saved. Run alone with `pytest -m backends` (or `make test-backends`).
 
 How close must the metrics be? The two backends draw different random starting weights from the
 same seed, so the question is whether JAX lands where another TensorFlow seed would. Measured at
@@ -24,18 +25,15 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import backend_smoke
 import numpy as np
 import pytest
 from backend_smoke import SMOKE_SETTINGS
 
-from conftest import _SESSION_CACHE
+from conftest import _SESSION_CACHE, BACKEND_SMOKE, start_jax_run
 
 pytestmark = pytest.mark.backends
-
-SMOKE = Path(__file__).with_name("backend_smoke.py")
 
 DATA_ONLY = {
     "segmentation": {"baseline_pixel_accuracy", "baseline_mean_iou"},
@@ -82,17 +80,29 @@ def tensorflow_run():
 
 
 @pytest.fixture(scope="module")
-def jax_run(tensorflow_run, tmp_path_factory):
+def jax_run():
     pytest.importorskip("jax", reason="jax is pinned in requirements.txt; install it to test")
-    folder = tmp_path_factory.mktemp("jax-run")
+    run = start_jax_run()
+    try:
+        code = run["process"].wait(timeout=900)
+    except subprocess.TimeoutExpired:
+        run["process"].kill()
+        pytest.fail("the JAX run took more than 15 minutes")
+    assert code == 0, f"the JAX run failed:\n{run['stderr'].read_text()[-4000:]}"
+    return json.loads(run["out"].read_text())
+
+
+@pytest.fixture(scope="module")
+def jax_probes_of_tensorflow(tensorflow_run, jax_run, tmp_path_factory):
+    """What JAX makes of the models TensorFlow saved: {"probes", "grad_cam"}."""
+    folder = tmp_path_factory.mktemp("jax-probe")
     theirs = folder / "tensorflow.json"
     theirs.write_text(json.dumps(tensorflow_run))
     env = {**os.environ, "KERAS_BACKEND": "jax",
-           "PYTHONPATH": os.pathsep.join([str(SMOKE.parent), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run([sys.executable, str(SMOKE), str(folder / "jax.json"),
-                           str(folder / "cache"), "--probe", str(theirs)],
-                          env=env, capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, f"the JAX run failed:\n{done.stderr[-4000:]}"
+           "PYTHONPATH": os.pathsep.join([str(BACKEND_SMOKE.parent), os.environ["PYTHONPATH"]])}
+    done = subprocess.run([sys.executable, str(BACKEND_SMOKE), "probe", str(folder / "jax.json"),
+                           str(theirs)], env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, f"the JAX probe failed:\n{done.stderr[-4000:]}"
     return json.loads((folder / "jax.json").read_text())
 
 
@@ -115,12 +125,7 @@ def test_each_topic_trains_on_jax_with_the_same_metrics(topic, tensorflow_run, j
             assert name in CHAOTIC.get(topic, ()), f"{name}: classify it (see the docstring)"
 
 
-@pytest.mark.parametrize("topic", list(SMOKE_SETTINGS))
-def test_a_model_saved_under_tensorflow_predicts_the_same_under_jax(topic, tensorflow_run,
-                                                                  jax_run):
-    """So the cache key needs no backend: any process may load what another trained."""
-    ours = backend_smoke.probe_outputs(tensorflow_run["topics"][topic]["model_path"])
-    theirs = jax_run["probes_of_other"][topic]
+def assert_same_predictions(ours: dict, theirs: dict) -> None:
     assert sorted(theirs) == sorted(ours)
     for part, outputs in ours.items():
         assert len(theirs[part]) == len(outputs)
@@ -129,9 +134,24 @@ def test_a_model_saved_under_tensorflow_predicts_the_same_under_jax(topic, tenso
             np.testing.assert_allclose(np.asarray(other), np.asarray(mine), rtol=1e-4, atol=1e-5)
 
 
-def test_grad_cam_takes_the_same_gradient_on_both_backends(tensorflow_run, jax_run):
+@pytest.mark.parametrize("topic", list(SMOKE_SETTINGS))
+def test_a_model_saved_under_tensorflow_predicts_the_same_under_jax(topic, tensorflow_run,
+                                                                  jax_probes_of_tensorflow):
+    """So the cache key needs no backend: any process may load what another trained."""
+    ours = backend_smoke.probe_outputs(tensorflow_run["topics"][topic]["model_path"])
+    assert_same_predictions(ours, jax_probes_of_tensorflow["probes"][topic])
+
+
+@pytest.mark.parametrize("topic", list(SMOKE_SETTINGS))
+def test_a_model_saved_under_jax_predicts_the_same_under_tensorflow(topic, jax_run):
+    ours = backend_smoke.probe_outputs(jax_run["topics"][topic]["model_path"])
+    assert_same_predictions(ours, jax_run["probes"][topic])
+
+
+def test_grad_cam_takes_the_same_gradient_on_both_backends(tensorflow_run,
+                                                           jax_probes_of_tensorflow):
     ours = backend_smoke.grad_cam_of(tensorflow_run["topics"]["transfer"]["model_path"])
-    theirs = jax_run["grad_cam_of_other"]
+    theirs = jax_probes_of_tensorflow["grad_cam"]
     gradient = np.asarray(ours["gradient"])
     assert np.abs(gradient).max() > 0  # a real gradient, not two matching zeros
     np.testing.assert_allclose(np.asarray(theirs["gradient"]), gradient, rtol=1e-3, atol=1e-6)
