@@ -151,36 +151,42 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: item.get_closest_marker("backends") is not None)  # stable
 
 
-# The JAX run of tests/backends: {"process", "out", "stderr"} once started.
-JAX_RUN: dict = {}
+# The runs of tests/backends under other backends: backend -> {"process", "out", "stderr"}.
+BACKEND_RUNS: dict = {}
 BACKEND_SMOKE = ROOT / "tests" / "backends" / "backend_smoke.py"
 
 
 def pytest_collection_finish(session):
     if not session.config.option.collectonly and any(
             item.get_closest_marker("backends") for item in session.items):
-        start_jax_run()
+        start_backend_run("jax")
 
 
-def start_jax_run() -> dict:
-    """Train every topic's tiny setting under KERAS_BACKEND=jax in a background process, into
-    its own cache and datasets folders, at low priority (the suite's own tests come first)."""
-    if JAX_RUN:
-        return JAX_RUN
-    folder = Path(tempfile.mkdtemp(prefix="dl-lab-jax-run-"))
-    env = {**os.environ, "KERAS_BACKEND": "jax", "DL_LAB_DATA_DIR": str(folder / "datasets"),
-           "PYTHONPATH": os.pathsep.join([str(BACKEND_SMOKE.parent), os.environ["PYTHONPATH"]])}
+def backend_env(backend: str, **extra: str) -> dict:
+    return {**os.environ, "KERAS_BACKEND": backend, **extra,
+            "PYTHONPATH": os.pathsep.join([str(BACKEND_SMOKE.parent), os.environ["PYTHONPATH"]])}
+
+
+def start_backend_run(backend: str) -> dict:
+    """Train every topic's tiny setting under KERAS_BACKEND=backend in a background process,
+    into its own cache and datasets folders, at low priority (the suite's own tests come first)."""
+    if backend in BACKEND_RUNS:
+        return BACKEND_RUNS[backend]
+    folder = Path(tempfile.mkdtemp(prefix=f"dl-lab-{backend}-run-"))
     stderr = open(folder / "stderr.txt", "w")  # noqa: SIM115 - the process outlives this call
-    JAX_RUN.update(out=folder / "jax.json", stderr=folder / "stderr.txt", process=subprocess.Popen(
-        [sys.executable, str(BACKEND_SMOKE), "train", str(folder / "jax.json"), str(folder / "cache")],
-        env=env, stdout=subprocess.DEVNULL, stderr=stderr, preexec_fn=lambda: os.nice(10)))
-    return JAX_RUN
+    process = subprocess.Popen(
+        [sys.executable, str(BACKEND_SMOKE), "train", str(folder / "out.json"), str(folder / "cache")],
+        env=backend_env(backend, DL_LAB_DATA_DIR=str(folder / "datasets")),
+        stdout=subprocess.DEVNULL, stderr=stderr, preexec_fn=lambda: os.nice(10))
+    BACKEND_RUNS[backend] = {"process": process, "out": folder / "out.json",
+                             "stderr": folder / "stderr.txt"}
+    return BACKEND_RUNS[backend]
 
 
 def pytest_sessionfinish(session):
-    process = JAX_RUN.get("process")
-    if process is not None and process.poll() is None:
-        process.kill()  # a run stopped early (-x, Ctrl-C) leaves no JAX process behind
+    for run in BACKEND_RUNS.values():
+        if run["process"].poll() is None:
+            run["process"].kill()  # a run stopped early (-x, Ctrl-C) leaves no process behind
 
 
 @pytest.hookimpl(hookwrapper=True)

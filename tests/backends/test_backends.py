@@ -1,4 +1,5 @@
-"""Every trainable topic on JAX as well as on TensorFlow (issue #18), and one saved model for both.
+"""Every trainable topic on JAX (and PyTorch, when installed) as well as on TensorFlow (issue
+#18), and one saved model for every backend.
 
 The TensorFlow half trains in this process, into the session cache (these tests run last, and
 the topic tests train the same tiny settings, so most of it is already there). The JAX half runs
@@ -22,7 +23,6 @@ A metric in none of the three lists fails the test, so a new metric has to be cl
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
@@ -31,9 +31,11 @@ import numpy as np
 import pytest
 from backend_smoke import SMOKE_SETTINGS
 
-from conftest import _SESSION_CACHE, BACKEND_SMOKE, start_jax_run
+from conftest import _SESSION_CACHE, BACKEND_SMOKE, backend_env, start_backend_run
 
 pytestmark = pytest.mark.backends
+
+OTHER_BACKENDS = ("jax", "torch")  # PyTorch is optional: its half skips when it is not installed
 
 DATA_ONLY = {
     "segmentation": {"baseline_pixel_accuracy", "baseline_mean_iou"},
@@ -79,38 +81,42 @@ def tensorflow_run():
     return backend_smoke.train_all(_SESSION_CACHE)
 
 
-@pytest.fixture(scope="module")
-def jax_run():
-    pytest.importorskip("jax", reason="jax is pinned in requirements.txt; install it to test")
-    run = start_jax_run()
+@pytest.fixture(scope="module", params=OTHER_BACKENDS)
+def other_run(request):
+    """The smoke run under another backend (JAX's started at collection, in the background)."""
+    backend = request.param
+    pytest.importorskip(backend, reason=f"{backend} is not installed"
+                        + (" (it is optional)" if backend == "torch" else ""))
+    run = start_backend_run(backend)
     try:
         code = run["process"].wait(timeout=900)
     except subprocess.TimeoutExpired:
         run["process"].kill()
-        pytest.fail("the JAX run took more than 15 minutes")
-    assert code == 0, f"the JAX run failed:\n{run['stderr'].read_text()[-4000:]}"
+        pytest.fail(f"the {backend} run took more than 15 minutes")
+    assert code == 0, f"the {backend} run failed:\n{run['stderr'].read_text()[-4000:]}"
     return json.loads(run["out"].read_text())
 
 
 @pytest.fixture(scope="module")
-def jax_probes_of_tensorflow(tensorflow_run, jax_run, tmp_path_factory):
-    """What JAX makes of the models TensorFlow saved: {"probes", "grad_cam"}."""
-    folder = tmp_path_factory.mktemp("jax-probe")
+def probes_of_tensorflow(tensorflow_run, other_run, tmp_path_factory):
+    """What the other backend makes of the models TensorFlow saved: {"probes", "grad_cam"}."""
+    backend = other_run["backend"]
+    folder = tmp_path_factory.mktemp(f"{backend}-probe")
     theirs = folder / "tensorflow.json"
     theirs.write_text(json.dumps(tensorflow_run))
-    env = {**os.environ, "KERAS_BACKEND": "jax",
-           "PYTHONPATH": os.pathsep.join([str(BACKEND_SMOKE.parent), os.environ["PYTHONPATH"]])}
-    done = subprocess.run([sys.executable, str(BACKEND_SMOKE), "probe", str(folder / "jax.json"),
-                           str(theirs)], env=env, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, f"the JAX probe failed:\n{done.stderr[-4000:]}"
-    return json.loads((folder / "jax.json").read_text())
+    done = subprocess.run([sys.executable, str(BACKEND_SMOKE), "probe", str(folder / "out.json"),
+                           str(theirs)], env=backend_env(backend), capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, f"the {backend} probe failed:\n{done.stderr[-4000:]}"
+    return json.loads((folder / "out.json").read_text())
 
 
 @pytest.mark.parametrize("topic", list(SMOKE_SETTINGS))
-def test_each_topic_trains_on_jax_with_the_same_metrics(topic, tensorflow_run, jax_run):
-    assert (tensorflow_run["backend"], jax_run["backend"]) == ("tensorflow", "jax")
+def test_each_topic_trains_with_the_same_metrics_as_on_tensorflow(topic, tensorflow_run,
+                                                                  other_run):
+    assert tensorflow_run["backend"] == "tensorflow" and other_run["backend"] in OTHER_BACKENDS
     ours = tensorflow_run["topics"][topic]["metrics"]
-    theirs = jax_run["topics"][topic]["metrics"]
+    theirs = other_run["topics"][topic]["metrics"]
     assert sorted(theirs) == sorted(ours)
     for name, value in ours.items():
         assert (theirs[name] is None) == (value is None), name  # None: not a finite number
@@ -135,23 +141,22 @@ def assert_same_predictions(ours: dict, theirs: dict) -> None:
 
 
 @pytest.mark.parametrize("topic", list(SMOKE_SETTINGS))
-def test_a_model_saved_under_tensorflow_predicts_the_same_under_jax(topic, tensorflow_run,
-                                                                  jax_probes_of_tensorflow):
+def test_a_model_saved_under_tensorflow_predicts_the_same_on_the_other(topic, tensorflow_run,
+                                                                      probes_of_tensorflow):
     """So the cache key needs no backend: any process may load what another trained."""
     ours = backend_smoke.probe_outputs(tensorflow_run["topics"][topic]["model_path"])
-    assert_same_predictions(ours, jax_probes_of_tensorflow["probes"][topic])
+    assert_same_predictions(ours, probes_of_tensorflow["probes"][topic])
 
 
 @pytest.mark.parametrize("topic", list(SMOKE_SETTINGS))
-def test_a_model_saved_under_jax_predicts_the_same_under_tensorflow(topic, jax_run):
-    ours = backend_smoke.probe_outputs(jax_run["topics"][topic]["model_path"])
-    assert_same_predictions(ours, jax_run["probes"][topic])
+def test_a_model_saved_on_the_other_predicts_the_same_under_tensorflow(topic, other_run):
+    ours = backend_smoke.probe_outputs(other_run["topics"][topic]["model_path"])
+    assert_same_predictions(ours, other_run["probes"][topic])
 
 
-def test_grad_cam_takes_the_same_gradient_on_both_backends(tensorflow_run,
-                                                           jax_probes_of_tensorflow):
+def test_grad_cam_takes_the_same_gradient_on_both_backends(tensorflow_run, probes_of_tensorflow):
     ours = backend_smoke.grad_cam_of(tensorflow_run["topics"]["transfer"]["model_path"])
-    theirs = jax_probes_of_tensorflow["grad_cam"]
+    theirs = probes_of_tensorflow["grad_cam"]
     gradient = np.asarray(ours["gradient"])
     assert np.abs(gradient).max() > 0  # a real gradient, not two matching zeros
     np.testing.assert_allclose(np.asarray(theirs["gradient"]), gradient, rtol=1e-3, atol=1e-6)
