@@ -171,19 +171,26 @@ class GAN(keras.Model):
             return self._stateless_train_step(*args)
         return self._stateful_train_step(*args)
 
-    def _stateful_train_step(self, data):
+    def current_values(self) -> Players:
+        """What the players' variables hold now (the stateful backends' starting point)."""
         variables = self.players()
-        values, figures = self.play(variables.like([v.value for v in variables.flat()]),
-                                    _real_batch(data))
+        return variables.like([v.value for v in variables.flat()])
+
+    def keep(self, values: Players) -> None:
+        """Write a round's new values back into the players' variables."""
         with outside_autodiff():
-            for variable, value in zip(variables.flat(), values.flat()):
+            for variable, value in zip(self.players().flat(), values.flat()):
                 variable.assign(value)
+
+    def _stateful_train_step(self, data):
+        values, figures = self.play(self.current_values(), _real_batch(data))
+        self.keep(values)
         for name, value in figures.items():
             self.trackers[name].update_state(value)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
     def _stateless_train_step(self, state, data):
-        trainable, non_trainable, optimizer_values, metric_values = state
+        *_, metric_values = state  # the other three are looked up by variable below
         listed = (self.trainable_variables, self.non_trainable_variables, self.optimizer.variables)
         current = {id(v): value for variables, values in zip(listed, state)
                    for v, value in zip(variables, values)}

@@ -57,12 +57,6 @@ def _torch(fn, values):
     return loss.detach(), extras, grads[0] if single else grads
 
 
-def model_values(model) -> tuple[list, list]:
-    """(trainable, non-trainable) variable values of a model, in stateless_call's order."""
-    return ([v.value for v in model.trainable_variables],
-            [v.value for v in model.non_trainable_variables])
-
-
 def outside_autodiff():
     """A context in which tensor arithmetic is not recorded for gradients: PyTorch records
     every operation on a tensor that requires a gradient (an optimizer's update must not be);

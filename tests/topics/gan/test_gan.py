@@ -77,10 +77,8 @@ def test_one_step_moves_each_player_the_right_way(loss):
 
 def _take(gan, step, batch):
     """Run one player's pure step on the GAN's current weights and keep the result."""
-    variables = gan.players()
-    values, _ = step(variables.like([v.value for v in variables.flat()]), batch)
-    for variable, value in zip(variables.flat(), values.flat()):
-        variable.assign(value)
+    values, _ = step(gan.current_values(), batch)
+    gan.keep(values)
 
 
 def test_mode_metrics_and_js_divergence():
