@@ -18,3 +18,5 @@ TINY_TRANSFER = {"backbone": "builtin_cnn", "image_size": 96, "epochs": 1, "fine
 TINY_RING = {"steps": 1000}  # seed 0: 8/8 modes; seeds 1-3 give 7-8 (see bench/bench_gan.py)
 TINY_DCGAN = {"train_size": 256, "epochs": 1, "batch_size": 64, "latent_dim": 8}
 TINY_CLASSIFIER = {"train_size": 500, "epochs": 1, "batch_size": 128}
+TINY_VANISHING = {"train_size": 500, "epochs": 1, "batch_size": 128}  # gradients: at init, cheap
+TINY_PLAYGROUND = {"points": 100, "epochs": 2, "units": 4}

@@ -23,6 +23,10 @@ HOME = PageInfo("app_pages/home.py", "Home", ":material/school:", "home", "")
 
 # Grouped as in DESIGN.md. Only pages that exist are listed; each page issue adds its entry.
 GROUPS: dict[str, list[PageInfo]] = {
+    "Foundations": [
+        PageInfo("app_pages/perceptron_mlp.py", "Perceptron & MLP", ":material/hub:", "perceptron-mlp",
+                 "The perceptron rule step by step; an MLP playground; activations and losses."),
+    ],
     "Convolutions": [
         PageInfo("app_pages/conv_arithmetic.py", "Conv arithmetic", ":material/calculate:",
                  "conv-arithmetic",

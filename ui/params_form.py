@@ -17,11 +17,12 @@ from ui.text import inert
 LOG_STEPS = (1, 2, 5)  # 1e-4, 2e-4, 5e-4, 1e-3, ... on a log-friendly slider
 
 
-def params_from_query(schema: Schema) -> tuple[dict, list[str]]:
-    """Defaults overlaid with valid values from the URL; the problems found, for a warning."""
+def params_from_query(schema: Schema, prefix: str = "") -> tuple[dict, list[str]]:
+    """Defaults overlaid with valid values from the URL; the problems found, for a warning.
+    `prefix`: this form's names in the URL (a page with two forms keeps them apart)."""
     values, problems = schema.defaults(), []
     for param in schema.params:
-        raw = st.query_params.get(param.name)
+        raw = st.query_params.get(prefix + param.name)
         if raw is None:
             continue
         try:
@@ -31,23 +32,29 @@ def params_from_query(schema: Schema) -> tuple[dict, list[str]]:
     return values, problems
 
 
-def write_query(schema: Schema, values: dict) -> None:
-    """Put the non-default values in the URL (a short link for the default configuration)."""
+def write_query(schema: Schema, values: dict, prefix: str = "") -> None:
+    """Put the non-default values in the URL (a short link for the default configuration).
+    Only this form's names change: another form's setting on the same page stays in the link."""
     defaults = schema.defaults()
-    st.query_params.from_dict({name: str(value) for name, value in values.items()
-                               if value != defaults[name]})
+    for name, value in values.items():
+        key = prefix + name
+        if value != defaults[name]:
+            st.query_params[key] = str(value)
+        elif key in st.query_params:
+            del st.query_params[key]
 
 
 def params_form(page: str, schema: Schema, *, labels: dict[str, str] | None = None,
                 submit_label: str = "Train", stops: dict[str, tuple] | None = None,
-                hidden: tuple[str, ...] = ()) -> tuple[dict, bool]:
+                hidden: tuple[str, ...] = (), query_prefix: str = "") -> tuple[dict, bool]:
     """Render the form; return (current values, whether Train was pressed now).
 
     `stops` gives a parameter a slider over hand-picked values (e.g. 0, 0.5, 1, 2, 4, 8 … for a
     weight whose range includes 0, which a log slider cannot show). `hidden` parameters do not
     apply now (the built-in series once the learner brought a CSV): not drawn, value kept.
+    `query_prefix` names this form's values in the URL, for a page with more than one form.
     """
-    current = _current_values(page, schema)
+    current = _current_values(page, schema, query_prefix)
     labels = labels or {}
     with st.form(f"{page}_form", border=True):
         columns = st.columns(2)
@@ -62,11 +69,11 @@ def params_form(page: str, schema: Schema, *, labels: dict[str, str] | None = No
     values = schema.canonical(values)
     if submitted:
         st.session_state[f"{page}_params"] = values
-        write_query(schema, values)
+        write_query(schema, values, query_prefix)
     return values, submitted
 
 
-def _current_values(page: str, schema: Schema) -> dict:
+def _current_values(page: str, schema: Schema, prefix: str = "") -> dict:
     """The setting this session works on: from the URL on its first run, then the last submitted.
 
     Kept under a key of our own, not only in the widgets' state: Streamlit drops a widget's state
@@ -75,7 +82,7 @@ def _current_values(page: str, schema: Schema) -> dict:
     """
     key = f"{page}_params"
     if key not in st.session_state:
-        values, problems = params_from_query(schema)
+        values, problems = params_from_query(schema, prefix)
         st.session_state[key] = values
         st.session_state[f"{page}_link_problems"] = problems
     for problem in st.session_state.get(f"{page}_link_problems", []):

@@ -10,6 +10,8 @@ from dl_core.spec import TopicSpec
 
 # Order is the course order; each later page issue adds its topic here.
 TOPIC_MODULES = {
+    "playground": "dl_core.topics.playground",
+    "vanishing": "dl_core.topics.vanishing",  # gradients per layer of a deep MLP
     "transfer": "dl_core.topics.transfer",
     "transfer_source": "dl_core.topics.transfer.source",  # the built-in pretraining task
     "segmentation": "dl_core.topics.segmentation",

@@ -27,15 +27,18 @@ from tiny_settings import (
     TINY_DCGAN,
     TINY_LSTM,
     TINY_MEMORY,
+    TINY_PLAYGROUND,
     TINY_SEGMENTATION,
     TINY_SOURCE,
     TINY_TRANSFER,
     TINY_VAE,
+    TINY_VANISHING,
 )
 
 # The topic tests' own tiny settings, so a topic that changes its tiny setting changes it here
 # too. Keys are registry names (dl_core.topics).
 SMOKE_SETTINGS = {
+    "playground": TINY_PLAYGROUND,
     "transfer_source": TINY_SOURCE,
     "transfer": TINY_TRANSFER,
     "segmentation": TINY_SEGMENTATION,
@@ -46,6 +49,7 @@ SMOKE_SETTINGS = {
     "gan": {"steps": 200},
     "gan_classifier": TINY_CLASSIFIER,
     "gan_digits": TINY_DCGAN,
+    "vanishing": TINY_VANISHING,
 }
 PROBE_SEED = 7
 

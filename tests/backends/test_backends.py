@@ -46,6 +46,9 @@ DATA_ONLY = {
     "gan": {"mode_count"},
 }
 SEED_RANGE = {
+    # two epochs of 50 points: near chance, but within a few points on every seed
+    "playground": {"test_accuracy": 0.1, "train_accuracy": 0.04, "test_loss": 0.0321,
+                   "train_loss": 0.0133},
     "transfer": {"val_accuracy": 0.0125},
     "lstm": {"val_model_rmse": 0.0089, "val_model_mae": 0.0173, "val_model_mape": 0.0128,
              "val_model_direction_accuracy": 0.0533, "test_model_rmse": 0.0237,
@@ -59,6 +62,8 @@ SEED_RANGE = {
     "vae": {"val_loss": 36.3, "val_reconstruction": 55.0},
     "gan": {"js_divergence": 0.0321, "d_fake": 0.07, "d_loss": 0.108, "d_real": 0.0888},
     "gan_digits": {"d_fake": 0.0175, "d_loss": 0.0461, "d_real": 0.0083, "g_loss": 0.0413},
+    # a depth-10 sigmoid MLP still answers one class after one epoch: 0.1 on every seed
+    "vanishing": {"val_accuracy": 0.0},
 }
 CHAOTIC = {
     "transfer_source": {"val_accuracy"},  # 0-4 %: one epoch of 10 images per class
@@ -73,6 +78,7 @@ CHAOTIC = {
     "gan_classifier": {"val_accuracy"},  # 34-52 %
     "gan_digits": {"sample_confidence", "class_coverage", "real_confidence", "real_coverage",
                    "classifier_accuracy"},  # the judge's figures: a dependency, seed fixed
+    "vanishing": {"ratio_init", "ratio_trained"},  # sigmoid: 1.7e-6 to 3.7e-6 over seeds 0-3
 }
 
 

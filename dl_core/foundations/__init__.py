@@ -1,0 +1,1 @@
+"""Pure-numpy maths of the Foundations pages (perceptron, activations, losses): no Keras."""

@@ -1,0 +1,1 @@
+"""The sections of the Foundations pages (perceptron, MLP playground, activations, losses)."""
