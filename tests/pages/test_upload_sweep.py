@@ -143,3 +143,14 @@ def test_a_markdown_file_name_is_shown_literally(tiny_autoencoder):
     captions = [c.value for c in at.caption if "Session expired" in c.value]
     assert captions and all("](http://" not in c for c in captions)  # not markdown link syntax
     assert any(name in shown(c) for c in captions)  # and a reader sees the name exactly
+
+
+@pytest.mark.parametrize("choice,radio,key", [
+    ("Your own CSV", "mlp_perc_set", "mlp_perc_upload"),
+    ("Your own CSV", "mlp_data_choice", "mlp_upload")])
+def test_perceptron_mlp_csv_uploads(choice, radio, key):
+    # Opened as a file, like the kernels page: its URL path (perceptron-mlp) is not its file name.
+    at = AppTest.from_file(str(ROOT / "app_pages" / "perceptron_mlp.py"), default_timeout=60).run()
+    at.radio(key=radio).set_value(choice).run()
+    sweep(at, key, bad_csvs(), "text/csv")
+    assert len(at.error) == 1 and at.error[0].value.startswith("This CSV cannot be used")

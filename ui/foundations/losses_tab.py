@@ -30,8 +30,8 @@ def render_losses_tab(page: str, params: dict, data: str | None) -> None:
             slopes[f"{title}, y = {label}"] = losses.loss_gradient(name, label, p)
     left, right = st.columns(2)
     left.plotly_chart(loss_figure(p, curves, "Loss L(p)", "loss"), key=f"{page}_loss_curves")
-    right.plotly_chart(loss_figure(p, slopes, "Its gradient ∂L/∂p", "∂L/∂p"),
-                       key=f"{page}_loss_slopes")
+    right.plotly_chart(loss_figure(p, slopes, "Its gradient ∂L/∂p (cut at ±12)", "∂L/∂p",
+                                   y_range=(-12, 12)), key=f"{page}_loss_slopes")
     st.markdown(
         "Confidently wrong predictions ($p \\to 0$ when $y = 1$) cost cross-entropy without "
         "bound, and the size of its gradient, $1/p$, grows without bound too. The squared error of a "

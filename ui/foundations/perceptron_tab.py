@@ -107,10 +107,10 @@ def _walkthrough(page: str, x, y, names, trace, playing: bool) -> None:
                                key=f"{page}_perc_plane", config={"displayModeBar": False})
     with numbers_column:
         _step_numbers(current, weights)
-        mistakes = perceptron.mistakes_per_epoch(trace[:done])
-        if mistakes:
-            st.plotly_chart(mistakes_figure(mistakes), key=f"{page}_perc_mistakes",
-                            config={"displayModeBar": False})
+    mistakes = perceptron.mistakes_per_epoch(trace[:done])
+    if mistakes:
+        st.plotly_chart(mistakes_figure(mistakes), key=f"{page}_perc_mistakes",
+                        config={"displayModeBar": False})
     _verdict(trace, done, count)
 
 
@@ -124,16 +124,16 @@ def _step_numbers(current, weights) -> None:
         st.markdown("**Start:** the weights are drawn at random. Press **Step ▶**.")
         st.latex(rf"w = {_vector(weights)}")
         return
-    verdict = (r"\text{mistake: } w \text{ moves}" if current.mistake
-               else r"\text{correct: } w \text{ stays}")
-    st.markdown(f"**Epoch {current.epoch}, sample {current.index + 1}** (circled)")
+    verdict = "a mistake, so w moves" if current.mistake else "correct, so w stays"
+    st.markdown(f"**Epoch {current.epoch}, sample {current.index + 1}** (circled): {verdict}.")
     st.latex(
         r"\begin{aligned}"
-        rf"x &= {_vector(current.x)},\quad y = {current.y}\\"
-        rf"w^\top x &= {round(current.score, 3) + 0.0:.3f} \;\Rightarrow\; \hat y = {current.y_hat}"
-        rf"\quad ({verdict})\\"
+        rf"x &= {_vector(current.x)}\\"
+        rf"y &= {current.y}\\"
+        rf"w^\top x &= {round(current.score, 3) + 0.0:.3f}\\"
+        rf"\hat y &= f(w^\top x) = {current.y_hat}\\"
         rf"\eta\,(y - \hat y)\,x &= {_vector(current.update)}\\"
-        rf"w &\leftarrow {_vector(current.w_after)}"
+        rf"w_{{\text{{new}}}} &= {_vector(current.w_after)}"
         r"\end{aligned}")
 
 

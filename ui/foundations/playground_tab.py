@@ -131,14 +131,20 @@ def _results(page: str, entry) -> None:
     with curves_column:
         losses = {name: values for name, values in entry.history.items() if name.endswith("loss")}
         accuracies = {name: values for name, values in entry.history.items() if "accuracy" in name}
-        st.plotly_chart(history_chart(losses, title="Loss per epoch (dashed: test)"),
-                        key=f"{page}_loss_chart")
-        st.plotly_chart(history_chart(accuracies, title="Accuracy per epoch (dashed: test)",
-                                      y_title="accuracy"), key=f"{page}_accuracy_chart")
+        epochs = len(entry.history.get("loss", [])) or None
+        st.plotly_chart(history_chart(losses, title="Loss per epoch (validation = the test points)",
+                                      total_epochs=epochs), key=f"{page}_loss_chart")
+        st.plotly_chart(history_chart(accuracies, title="Accuracy per epoch (validation = the test "
+                                      "points)", y_title="accuracy", total_epochs=epochs),
+                        key=f"{page}_accuracy_chart")
     _neurons(page, artifacts, info)
     labels = info["labels"]
-    st.plotly_chart(heatmap(artifacts["confusion"], labels, labels, "test points", text_format=".0f",
-                            x_title="predicted", y_title="true"), key=f"{page}_confusion")
+    confusion = heatmap(artifacts["confusion"], labels, labels, "test points", text_format=".0f",
+                        x_title="predicted class", y_title="true class", row_height=46)
+    confusion.update_xaxes(type="category")  # labels such as "0" and "1" are names, not numbers
+    confusion.update_yaxes(type="category")
+    st.markdown("**Confusion matrix** of the test points: row = true class, column = predicted.")
+    st.plotly_chart(confusion, key=f"{page}_confusion")
     download_model(entry, page)
 
 

@@ -139,7 +139,8 @@ def gradient_norms_figure(initial: np.ndarray, trained: np.ndarray) -> go.Figure
     return fig
 
 
-def loss_figure(p: np.ndarray, curves: dict[str, np.ndarray], title: str, y_title: str) -> go.Figure:
+def loss_figure(p: np.ndarray, curves: dict[str, np.ndarray], title: str, y_title: str,
+                y_range: tuple[float, float] | None = None) -> go.Figure:
     fig = go.Figure()
     for index, (name, values) in enumerate(curves.items()):
         fig.add_trace(go.Scatter(x=p, y=values, name=name, mode="lines",
@@ -148,6 +149,8 @@ def loss_figure(p: np.ndarray, curves: dict[str, np.ndarray], title: str, y_titl
     fig.update_layout(height=360, margin={"l": 10, "r": 10, "t": 40, "b": 10},
                       title={"text": title, "x": 0.01}, xaxis_title="predicted probability p of class 1",
                       yaxis_title=y_title, legend={"orientation": "h", "y": -0.25})
+    if y_range is not None:
+        fig.update_yaxes(range=list(y_range))
     return fig
 
 
