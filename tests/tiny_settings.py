@@ -20,3 +20,5 @@ TINY_DCGAN = {"train_size": 256, "epochs": 1, "batch_size": 64, "latent_dim": 8}
 TINY_CLASSIFIER = {"train_size": 500, "epochs": 1, "batch_size": 128}
 TINY_VANISHING = {"train_size": 500, "epochs": 1, "batch_size": 128}  # gradients: at init, cheap
 TINY_PLAYGROUND = {"points": 100, "epochs": 2, "units": 4}
+TINY_DESCENT = {"steps": 20}  # full-batch SGD on tips: deterministic, the same on every backend
+TINY_BACKPROP = {}  # one forward and backward pass: nothing to shrink

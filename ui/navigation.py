@@ -26,6 +26,9 @@ GROUPS: dict[str, list[PageInfo]] = {
     "Foundations": [
         PageInfo("app_pages/perceptron_mlp.py", "Perceptron & MLP", ":material/hub:", "perceptron-mlp",
                  "The perceptron rule step by step; an MLP playground; activations and losses."),
+        PageInfo("app_pages/gradient_descent.py", "Gradient descent", ":material/trending_down:",
+                 "gradient-descent",
+                 "A real two-weight model, its exact loss surface, and every optimiser's path."),
     ],
     "Convolutions": [
         PageInfo("app_pages/conv_arithmetic.py", "Conv arithmetic", ":material/calculate:",

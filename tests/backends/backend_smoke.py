@@ -23,8 +23,10 @@ import time
 import numpy as np
 from tiny_settings import (
     TINY_AE,
+    TINY_BACKPROP,
     TINY_CLASSIFIER,
     TINY_DCGAN,
+    TINY_DESCENT,
     TINY_LSTM,
     TINY_MEMORY,
     TINY_PLAYGROUND,
@@ -50,6 +52,8 @@ SMOKE_SETTINGS = {
     "gan_classifier": TINY_CLASSIFIER,
     "gan_digits": TINY_DCGAN,
     "vanishing": TINY_VANISHING,
+    "descent": TINY_DESCENT,
+    "backprop": TINY_BACKPROP,
 }
 PROBE_SEED = 7
 

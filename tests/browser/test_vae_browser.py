@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from conftest import screenshot
+from conftest import screenshot, wait_for_images
 from vae_fixtures import TINY_SPRITES, TINY_VAE
 
 pytestmark = pytest.mark.browser
@@ -64,6 +64,7 @@ def test_traversal_rows_are_labelled_and_the_samples_are_a_square_grid(app_url, 
     samples = page.locator("[data-testid='stImage']").filter(
         has=page.get_by_text(re.compile(r"^16 decoded samples"))).locator("img")
     samples.scroll_into_view_if_needed()
+    wait_for_images(page)  # a busy machine may still be fetching the picture: no size yet
     box = samples.bounding_box()
     assert abs(box["width"] - box["height"]) < 2  # 4 × 4, not a strip
     traversal.scroll_into_view_if_needed()
