@@ -10,6 +10,8 @@ invocation, one warm worker, so the figures compare like with like on a noisy sh
 - A trained setting reopened: resolve + lookup + the arrays the page draws, and the page's own
   server-side render with that entry (AppTest), in seconds.
 - Vanishing gradients at the defaults: first ÷ output layer gradient norm, per activation.
+- Gradient descent: a 200-step path per optimiser (warm worker), request to entry; the 200×200
+  loss surface of each problem; a cached path reopened.
 """
 
 from __future__ import annotations
@@ -83,6 +85,33 @@ def vanishing_figures(manager) -> dict:
     return figures
 
 
+DESCENT_OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adadelta", "adam")
+
+
+def descent_figures(manager) -> dict:
+    from dl_core.engine.runner import lookup, resolve
+    from dl_core.foundations import descent
+
+    paths = {}
+    for optimizer in DESCENT_OPTIMIZERS:
+        seconds, _ = timed(manager, "descent", {"optimizer": optimizer, "steps": 200,
+                                                "batch_size": 8})
+        paths[optimizer] = round(seconds, 2)
+    surfaces = {}
+    for name in descent.PROBLEMS:
+        problem = descent.load_problem(name)
+        started = time.perf_counter()
+        descent.loss_surface(problem, 200)
+        surfaces[name] = round(time.perf_counter() - started, 3)
+    started = time.perf_counter()
+    entry = lookup(resolve("descent", {"optimizer": "adam", "steps": 200, "batch_size": 8}),
+                   manager.cache)
+    entry.artifacts()
+    return {"200_step_path_seconds (request to entry, batch 8)": paths,
+            "surface_200x200_seconds": surfaces,
+            "cached_path_seconds": round(time.perf_counter() - started, 4)}
+
+
 def main() -> None:
     from dl_core.engine.jobs import JobManager
 
@@ -92,7 +121,8 @@ def main() -> None:
         figures = {"warm_up_seconds (worker start, tiny setting)": round(warm_seconds, 1),
                    "playground": playground_figures(manager),
                    "reopen": reopen_figures(manager),
-                   "vanishing": vanishing_figures(manager)}
+                   "vanishing": vanishing_figures(manager),
+                   "descent": descent_figures(manager)}
     finally:
         manager.shutdown()
     print(json.dumps(figures, indent=2))

@@ -149,7 +149,8 @@ def _pseudocode(params: dict, entry) -> None:
 # --- the learning rate ----------------------------------------------------------------------
 
 RATE_SHARES = {"too small": 0.03, "good": 0.6, "too large": 1.2}  # × 2/λ_max
-SCHEDULE_STEPS, SCHEDULE_BATCH, SCHEDULE_SHARE = 150, 8, 0.2  # share of 2/λ_max
+# Measured on "line" (excess loss over the last 30 steps): constant 71 %, step 2.4 %, cosine 0.9 %.
+SCHEDULE_STEPS, SCHEDULE_BATCH, SCHEDULE_SHARE = 150, 2, 0.4  # share of 2/λ_max
 
 
 def render_rate_tab(page: str) -> None:
@@ -175,7 +176,9 @@ def render_rate_tab(page: str) -> None:
     st.subheader("Learning-rate schedules")
     st.markdown("With mini-batches the gradient is noisy, so a constant rate keeps jittering "
                 "around the minimum. A schedule shrinks η as training goes on: **step decay** "
-                "halves it every quarter of the steps, **cosine** lowers it smoothly to 0.")
+                "halves it every quarter of the steps, **cosine** lowers it smoothly to 0. The price: "
+                "a smaller η also moves more slowly, so a schedule that decays too early stops "
+                "short of the minimum.")
     noisy = {"problem": problem.name, "optimizer": "sgd", "batch_size": SCHEDULE_BATCH,
              "steps": SCHEDULE_STEPS, "learning_rate": float(f"{SCHEDULE_SHARE * limit:.3g}")}
     schedules = {f"{name}, η₀ = {noisy['learning_rate']:g}, batch {SCHEDULE_BATCH}":
