@@ -22,3 +22,4 @@ TINY_VANISHING = {"train_size": 500, "epochs": 1, "batch_size": 128}  # gradient
 TINY_PLAYGROUND = {"points": 100, "epochs": 2, "units": 4}
 TINY_DESCENT = {"steps": 20}  # full-batch SGD on tips: deterministic, the same on every backend
 TINY_BACKPROP = {}  # one forward and backward pass: nothing to shrink
+TINY_OVERFIT = {"train_size": 100, "epochs": 3, "width": 16}  # 100 images, 3 epochs: a second

@@ -29,6 +29,9 @@ GROUPS: dict[str, list[PageInfo]] = {
         PageInfo("app_pages/gradient_descent.py", "Gradient descent", ":material/trending_down:",
                  "gradient-descent",
                  "A real two-weight model, its exact loss surface, and every optimiser's path."),
+        PageInfo("app_pages/regularisation.py", "Regularisation & tuning", ":material/tune:",
+                 "regularisation",
+                 "Watch a model overfit, then cure it; a hyperparameter grid the class fills together."),
     ],
     "Convolutions": [
         PageInfo("app_pages/conv_arithmetic.py", "Conv arithmetic", ":material/calculate:",

@@ -56,6 +56,7 @@ def params_form(page: str, schema: Schema, *, labels: dict[str, str] | None = No
     """
     current = _current_values(page, schema, query_prefix)
     labels = labels or {}
+    suffix = _widget_suffix(page)
     with st.form(f"{page}_form", border=True):
         columns = st.columns(2)
         values = {name: current[name] for name in hidden}
@@ -63,7 +64,7 @@ def params_form(page: str, schema: Schema, *, labels: dict[str, str] | None = No
         for index, param in enumerate(shown_params):
             with columns[index % 2]:
                 label = labels.get(param.name, param.name.replace("_", " ").capitalize())
-                values[param.name] = _widget(f"{page}_{param.name}", param, current[param.name], label,
+                values[param.name] = _widget(f"{page}_{param.name}{suffix}", param, current[param.name], label,
                                              (stops or {}).get(param.name))
         submitted = st.form_submit_button(submit_label, type="primary", width="stretch")
     values = schema.canonical(values)
@@ -71,6 +72,22 @@ def params_form(page: str, schema: Schema, *, labels: dict[str, str] | None = No
         st.session_state[f"{page}_params"] = values
         write_query(schema, values, query_prefix)
     return values, submitted
+
+
+def set_form_values(page: str, schema: Schema, values: dict) -> None:
+    """Put `values` into the page's form (a preset button, say), then rerun to show them.
+
+    The browser keeps a widget's own value for as long as the widget lives, whatever the script
+    passes as its default, so the widgets are made anew under fresh keys (a generation suffix)."""
+    st.session_state[f"{page}_params"] = schema.canonical(values)
+    st.session_state[f"{page}_form_generation"] = st.session_state.get(
+        f"{page}_form_generation", 0) + 1
+    st.rerun()
+
+
+def _widget_suffix(page: str) -> str:
+    generation = st.session_state.get(f"{page}_form_generation", 0)
+    return f"_g{generation}" if generation else ""
 
 
 def _current_values(page: str, schema: Schema, prefix: str = "") -> dict:

@@ -14,6 +14,7 @@ TOPIC_MODULES = {
     "vanishing": "dl_core.topics.vanishing",  # gradients per layer of a deep MLP
     "descent": "dl_core.topics.descent",  # a Keras optimiser's path on a two-weight model
     "backprop": "dl_core.topics.backprop",  # Keras's gradient vs the chain rule by hand
+    "overfit": "dl_core.topics.overfit",  # regularisation & tuning on one overfitting MLP
     "transfer": "dl_core.topics.transfer",
     "transfer_source": "dl_core.topics.transfer.source",  # the built-in pretraining task
     "segmentation": "dl_core.topics.segmentation",

@@ -29,6 +29,7 @@ from tiny_settings import (
     TINY_DESCENT,
     TINY_LSTM,
     TINY_MEMORY,
+    TINY_OVERFIT,
     TINY_PLAYGROUND,
     TINY_SEGMENTATION,
     TINY_SOURCE,
@@ -54,6 +55,7 @@ SMOKE_SETTINGS = {
     "vanishing": TINY_VANISHING,
     "descent": TINY_DESCENT,
     "backprop": TINY_BACKPROP,
+    "overfit": TINY_OVERFIT,
 }
 PROBE_SEED = 7
 
