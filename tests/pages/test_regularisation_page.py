@@ -3,6 +3,8 @@ presets; the BatchNorm, search and k-fold tabs offer their trainings; a bad fold
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 from tiny_settings import TINY_OVERFIT
@@ -72,3 +74,19 @@ def test_a_fold_outside_k_is_refused_in_one_line():
     assert not at.exception
     errors = [e.value for e in at.error if "cannot be trained" in e.value]
     assert errors and "fold=5" in errors[0] and "\n" not in errors[0]
+
+
+def test_a_grid_cell_trained_by_one_session_is_filled_for_the_next():
+    from dl_core.foundations import search
+    from ui.foundations.regularisation_tabs import _search_params
+
+    # Another learner's session trains the first grid cell (the same params the page asks for).
+    _train(_search_params(search.grid_points(4)[0]))
+    after = open_page()
+    assert not after.exception
+    texts = [p.proto.text for p in after.get("progress")]
+    assert any(t.startswith("1 of 32 trainings done") for t in texts), texts
+    grid = [json.loads(c.proto.spec) for c in after.get("plotly_chart")
+            if "Grid search" in json.loads(c.proto.spec)["layout"].get("title", {}).get("text", "")]
+    cells = grid[0]["data"][0]["text"]
+    assert sum(bool(cell) for row in cells for cell in row) == 1  # exactly that cell is filled

@@ -252,6 +252,7 @@ def render_search_tab(page: str) -> None:
     random_scores = [scores[f"random {i + 1}"] for i in range(budget)]
     done = sum(score is not None for score in scores.values())
     st.progress(done / len(scores), text=f"{done} of {len(scores)} trainings done")
+    _one_cell(key, settings, entries)
     _queue_missing(key, settings, entries, f"Train the {len(scores) - done} missing cells")
     rates = sorted({p[0] for p in grid})
     dropouts = sorted({p[1] for p in grid})
@@ -263,6 +264,21 @@ def render_search_tab(page: str) -> None:
     st.plotly_chart(best_found_figure({"grid": search.best_so_far(grid_scores),
                                        "random": search.best_so_far(random_scores)}),
                     key=f"{key}_best")
+
+
+def _one_cell(key: str, settings: dict[str, dict], entries: dict) -> None:
+    """Train one chosen cell: a learner's share of the class's search."""
+    missing = [label for label, entry in entries.items() if entry is None]
+    if not missing:
+        return
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    label = left.selectbox("A cell nobody has trained yet", missing, key=f"{key}_cell",
+                           format_func=lambda name: f"{name}: learning rate "
+                           f"{settings[name]['learning_rate']:g}, dropout {settings[name]['dropout']:g}")
+    if right.button("Train this cell", key=f"{key}_cell_run"):
+        queue_runs(f"{key}_cell", {label: (topic.TOPIC.name, topic.SCHEMA.canonical(settings[label]),
+                                           None)})
+    follow_runs(f"{key}_cell", missing)
 
 
 def _search_params(point: tuple[float, float]) -> dict:
