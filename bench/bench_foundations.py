@@ -12,6 +12,8 @@ invocation, one warm worker, so the figures compare like with like on a noisy sh
 - Vanishing gradients at the defaults: first ÷ output layer gradient norm, per activation.
 - Gradient descent: a 200-step path per optimiser (warm worker), request to entry; the 200×200
   loss surface of each problem; a cached path reopened.
+- Regularisation: the default overfitting run and its figures, one grid cell, and the page's
+  rerun with those cells cached.
 """
 
 from __future__ import annotations
@@ -112,6 +114,27 @@ def descent_figures(manager) -> dict:
             "cached_path_seconds": round(time.perf_counter() - started, 4)}
 
 
+def regularisation_figures(manager) -> dict:
+    from dl_core.foundations import search
+    from ui.foundations.regularisation_tabs import _search_params
+
+    seconds, entry = timed(manager, "overfit", {})
+    metrics = entry.metrics
+    cell_seconds, _ = timed(manager, "overfit", _search_params(search.grid_points(4)[0]))
+
+    from streamlit.testing.v1 import AppTest
+
+    page = AppTest.from_file(str(ROOT / "app_pages" / "regularisation.py"), default_timeout=120)
+    page.run()
+    started = time.perf_counter()
+    page.run()
+    return {"default_run": {"wall_seconds": round(seconds, 1), "train_seconds": entry.meta["seconds"],
+                            "final_over_min_val_loss": round(metrics["final_val_loss"] / metrics["min_val_loss"], 3),
+                            "gap": round(metrics["gap"], 3), "val_accuracy": round(metrics["val_accuracy"], 3)},
+            "one_grid_cell_seconds": round(cell_seconds, 1),
+            "page_rerun_seconds (default run and one cell cached)": round(time.perf_counter() - started, 3)}
+
+
 def main() -> None:
     from dl_core.engine.jobs import JobManager
 
@@ -122,7 +145,8 @@ def main() -> None:
                    "playground": playground_figures(manager),
                    "reopen": reopen_figures(manager),
                    "vanishing": vanishing_figures(manager),
-                   "descent": descent_figures(manager)}
+                   "descent": descent_figures(manager),
+                   "regularisation": regularisation_figures(manager)}
     finally:
         manager.shutdown()
     print(json.dumps(figures, indent=2))

@@ -1,7 +1,7 @@
 """Hyperparameter search and cross-validation, the numbers behind the Regularisation page.
 
-Two hyperparameters, one important and one much less so (for a small MLP on a few hundred digits:
-the learning rate matters far more than the dropout rate). A grid of g × g cells spends g² trainings
+Two hyperparameters, typically one important and one much less so (for a small MLP on digits the
+learning rate usually matters more than the dropout rate). A grid of g × g cells spends g² trainings
 on only g distinct values of each; random search with the same budget tries budget distinct values
 of each, so it samples the important axis far more finely (Bergstra & Bengio, 2012). Every point
 is rounded to 3 significant digits and drawn from a fixed seed, so the whole class asks for the

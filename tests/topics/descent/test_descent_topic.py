@@ -150,6 +150,17 @@ def test_full_batch_sgd_with_a_good_rate_reaches_the_minimum(cache):
     assert len(model.trainable_weights) == 2
 
 
+def test_momentum_reaches_the_one_percent_band_sooner_than_sgd(cache):
+    """On the tips valley (curvatures 0.29 and 13.6), at the same learning rate."""
+    first = {}
+    for optimizer in ("sgd", "momentum"):
+        entry = run(cache, problem="tips", optimizer=optimizer, learning_rate=0.05, steps=600)
+        within = np.flatnonzero(entry.artifacts()["loss"] <= 1.01 * entry.metrics["min_loss"])
+        first[optimizer] = int(within[0]) if within.size else None
+    assert first["momentum"] is not None
+    assert first["sgd"] is None or first["momentum"] < first["sgd"], first
+
+
 @pytest.mark.parametrize("factor, steps", [(1.1, 300), (13.0, 1000)])
 def test_a_rate_above_two_over_lambda_max_diverges_and_is_reported(cache, factor, steps):
     problem = descent.load_problem("line")
