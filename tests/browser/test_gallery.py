@@ -23,6 +23,10 @@ TINY_TRANSFER = {"dataset": "builtin", "strategy": "scratch", "backbone": "built
 # url path, title, tiny setting (None: nothing to train on the page)
 PAGES = [
     ("home", "DL Lab", None),
+    # The Foundations pages train in their second or first tab; their own browser tests train them.
+    ("perceptron-mlp", "Perceptron & MLP", None),
+    ("gradient-descent", "Gradient descent", None),
+    ("regularisation", "Regularisation & tuning", None),
     ("conv-arithmetic", "Convolution arithmetic", None),
     ("padding-stride-kernels", "Padding, stride & kernels", None),
     ("transfer", "Transfer learning", TINY_TRANSFER),
