@@ -20,6 +20,12 @@ def test_step_the_perceptron(app_url, page):
     page.get_by_role("heading", name="Perceptron & MLP").wait_for()
     page.get_by_role("button", name="Step ▶").click()
     page.get_by_text("Epoch 1, sample 1").wait_for()
+    slider = page.get_by_role("slider", name="Step (samples seen)")
+    before = int(slider.get_attribute("aria-valuetext"))
+    page.get_by_text("Play", exact=True).click()  # one step every 0.4 s until switched off
+    page.wait_for_function("([el, n]) => Number(el.getAttribute('aria-valuetext')) >= n + 2",
+                           arg=[slider.element_handle(), before], timeout=30_000)
+    page.get_by_text("Play", exact=True).click()
     page.get_by_role("button", name="Run to the end").click()
     page.get_by_text("the line separates every point").wait_for()
     screenshot(page, "perceptron-run-to-the-end")

@@ -25,7 +25,9 @@ def test_upload_a_csv_and_train(app_url, page, tmp_path):
     page.get_by_text("Test RMSE (persistence)").wait_for(timeout=180_000)
     page.get_by_text("The lag trap").wait_for()
     assert page.get_by_text("your CSV · Adj Close").count() >= 1
-    assert page.locator("[data-testid='stPlotlyChart']").count() >= 5
+    # The text arrives before every chart is mounted (on a busy machine, seconds before): wait.
+    page.wait_for_function("n => document.querySelectorAll(\"[data-testid='stPlotlyChart']\").length >= n",
+                           arg=5, timeout=30_000)
     screenshot(page, "lstm-trained")
 
     page.get_by_role("tab", name="Gates made visible").click()
