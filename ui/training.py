@@ -78,6 +78,19 @@ def queue_runs(page: str, requests: dict[str, tuple[str, dict, str | None]]) -> 
         queued[label] = manager.submit(resolve(topic, params, 0, data), watcher=_me())
 
 
+def compared_entries(key: str, topic: str, settings: dict[str, dict], button: str,
+                     data: str | None = None) -> dict[str, Entry | None]:
+    """The cached entry of each setting ({label: params}) a page draws side by side; while some
+    are missing, a button queues them and their progress is shown until each is done."""
+    entries = {label: cached_entry(topic, params, data) for label, params in settings.items()}
+    missing = [label for label, entry in entries.items() if entry is None]
+    if missing:
+        if st.button(button, key=f"{key}_run", type="primary"):
+            queue_runs(key, {label: (topic, settings[label], data) for label in missing})
+        follow_runs(key, missing)
+    return entries
+
+
 def follow_runs(page: str, labels: list[str]) -> None:
     """Progress of the page's queued extra runs among `labels` (those still missing), redrawn live;
     the whole page reruns as soon as one finishes, so its result appears without a reload."""

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from dl_core.foundations import descent as D
+from dl_core.foundations import problems
 
 CONVEX = ("tips", "iris", "line")
 
@@ -16,7 +17,7 @@ def problem(request):
 
 
 def test_problems_load_deterministically(problem):
-    builder = D._BUILDERS[problem.name]
+    builder = problems._BUILDERS[problem.name]
     again = builder()
     np.testing.assert_array_equal(problem.x, again.x)
     np.testing.assert_array_equal(problem.y, again.y)
@@ -42,7 +43,7 @@ def test_unreadable_plotly_data_is_one_clear_valueerror(monkeypatch):
 
     monkeypatch.setattr(plotly.data, "tips", broken)
     with pytest.raises(ValueError, match="use the built-in problem 'line'"):
-        D._tips()
+        problems._tips()
 
 
 def test_data_facts():

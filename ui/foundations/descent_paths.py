@@ -9,7 +9,7 @@ import streamlit as st
 from dl_core.foundations import descent
 from dl_core.topics import descent as topic
 from ui.foundations.descent_views import Path
-from ui.training import cached_entry, follow_runs, queue_runs
+from ui.training import compared_entries
 
 SURFACE_POINTS = 200
 OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": "SGD + momentum", "nesterov": "SGD + Nesterov",
@@ -70,12 +70,7 @@ def gather(key: str, settings: dict[str, dict], button: str) -> dict[str, Path]:
     """The paths of `settings` ({label: params}) that are cached; a button queues the others,
     whose progress is then shown until each is done."""
     settings = {label: topic.SCHEMA.canonical(params) for label, params in settings.items()}
-    entries = {label: cached_entry(topic.TOPIC.name, params) for label, params in settings.items()}
-    missing = [label for label, entry in entries.items() if entry is None]
-    if missing:
-        if st.button(button, key=f"{key}_run", type="primary"):
-            queue_runs(key, {label: (topic.TOPIC.name, settings[label], None) for label in missing})
-        follow_runs(key, missing)
+    entries = compared_entries(key, topic.TOPIC.name, settings, button)
     return {label: as_path(label, entry) for label, entry in entries.items() if entry is not None}
 
 

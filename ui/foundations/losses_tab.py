@@ -9,7 +9,7 @@ import streamlit as st
 from dl_core.foundations import losses
 from dl_core.topics import playground
 from ui.foundations.views import compare_figure, loss_figure
-from ui.training import cached_entry, follow_runs, queue_runs
+from ui.training import compared_entries
 
 LOSS_NAMES = {"cross_entropy": "cross-entropy", "mse": "MSE"}  # the playground's two losses
 PLOTTED = {"binary_crossentropy": "cross-entropy", "mse": "squared error"}
@@ -57,15 +57,10 @@ def _compare(page: str, params: dict, data: str | None) -> None:
                 "with MSE on the softmax's probabilities; same data, same seed.")
     settings = {LOSS_NAMES[name]: playground.SCHEMA.canonical({**params, "loss": name})
                 for name in LOSS_NAMES}
-    entries = {label: cached_entry(playground.TOPIC.name, values, data)
-               for label, values in settings.items()}
-    missing = [label for label, entry in entries.items() if entry is None]
     key = f"{page}_losses"
+    entries = compared_entries(key, playground.TOPIC.name, settings, TRAIN_BOTH, data)
+    missing = [label for label, entry in entries.items() if entry is None]
     if missing:
-        if st.button(TRAIN_BOTH, key=f"{key}_train", type="primary"):
-            queue_runs(key, {label: (playground.TOPIC.name, settings[label], data)
-                             for label in missing})
-        follow_runs(key, missing)
         st.caption(f"Not trained yet: {', '.join(missing)}.")
     done = {label: entry.history for label, entry in entries.items() if entry is not None}
     if not done:

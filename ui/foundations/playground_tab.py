@@ -7,6 +7,7 @@ import streamlit as st
 
 from dl_core.data.planar import load_points_csv
 from dl_core.foundations.features import FEATURE_LABELS, FEATURES
+from dl_core.source import function_source
 from dl_core.topics import playground as topic
 from dl_core.topics.playground.surface import affine_residual
 from dl_core.uploads import store_upload
@@ -66,8 +67,6 @@ def render_playground_tab(page: str) -> tuple[dict, str | None]:
 
 
 def model_code_inline() -> None:
-    from dl_core.source import function_source
-
     st.code(function_source("dl_core/models/mlp.py", "MyDenseLayer"), language="python")
 
 

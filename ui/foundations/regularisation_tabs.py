@@ -23,7 +23,7 @@ from ui.foundations.regularisation_views import (
 )
 from ui.params_form import params_form, set_form_values
 from ui.results import dataset_note, model_code, training_facts
-from ui.training import cached_entry, follow_runs, queue_runs, trained_entry
+from ui.training import cached_entry, compared_entries, follow_runs, queue_runs, trained_entry
 
 MAX_PINNED = 4
 LABELS = {"l1": "L1 strength λ₁", "l2": "L2 strength λ₂", "batchnorm": "Batch normalisation",
@@ -33,19 +33,9 @@ PENALTY_STOPS = {"l1": (0.0, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2),
                  "l2": (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)}
 
 
-def _entries(settings: dict[str, dict]) -> dict:
-    return {label: cached_entry(topic.TOPIC.name, topic.SCHEMA.canonical(params))
-            for label, params in settings.items()}
-
-
-def _queue_missing(key: str, settings: dict[str, dict], entries: dict, button: str) -> None:
-    missing = [label for label, entry in entries.items() if entry is None]
-    if not missing:
-        return
-    if st.button(button, key=f"{key}_run", type="primary"):
-        queue_runs(key, {label: (topic.TOPIC.name, topic.SCHEMA.canonical(settings[label]), None)
-                         for label in missing})
-    follow_runs(key, missing)
+def _entries(key: str, settings: dict[str, dict], button: str) -> dict:
+    settings = {label: topic.SCHEMA.canonical(params) for label, params in settings.items()}
+    return compared_entries(key, topic.TOPIC.name, settings, button)
 
 
 # --- overfitting and its cures ---------------------------------------------------------------
@@ -186,8 +176,7 @@ def render_batchnorm_tab(page: str) -> None:
     base = {"learning_rate": HIGH_RATE}
     settings = {"without BatchNorm": {**base, "batchnorm": False},
                 "with BatchNorm": {**base, "batchnorm": True}}
-    entries = _entries(settings)
-    _queue_missing(key, settings, entries, "Train both")
+    entries = _entries(key, settings, "Train both")
     done = {label: entry for label, entry in entries.items() if entry is not None}
     if not done:
         return
@@ -245,7 +234,8 @@ def render_search_tab(page: str) -> None:
     randoms = search.random_points(budget)
     settings = {**{f"grid {i + 1}": _search_params(p) for i, p in enumerate(grid)},
                 **{f"random {i + 1}": _search_params(p) for i, p in enumerate(randoms)}}
-    entries = _entries(settings)
+    entries = {label: cached_entry(topic.TOPIC.name, topic.SCHEMA.canonical(params))
+               for label, params in settings.items()}
     scores = {label: (entry.metrics["val_accuracy"] if entry is not None else None)
               for label, entry in entries.items()}
     grid_scores = [scores[f"grid {i + 1}"] for i in range(budget)]
@@ -253,7 +243,11 @@ def render_search_tab(page: str) -> None:
     done = sum(score is not None for score in scores.values())
     st.progress(done / len(scores), text=f"{done} of {len(scores)} trainings done")
     _one_cell(key, settings, entries)
-    _queue_missing(key, settings, entries, f"Train the {len(scores) - done} missing cells")
+    if done < len(scores) and st.button(f"Train the {len(scores) - done} missing cells",
+                                        key=f"{key}_run", type="primary"):
+        queue_runs(key, {label: (topic.TOPIC.name, topic.SCHEMA.canonical(settings[label]), None)
+                         for label, entry in entries.items() if entry is None})
+    follow_runs(key, [label for label, entry in entries.items() if entry is None])
     rates = sorted({p[0] for p in grid})
     dropouts = sorted({p[1] for p in grid})
     matrix = np.array([[np.nan if s is None else s for s in grid_scores[row * PER_AXIS:(row + 1) * PER_AXIS]]
@@ -299,8 +293,7 @@ def render_kfold_tab(page: str) -> None:
     folds = st.slider("k (folds)", 3, 10, 5, key=f"{key}_k")
     kfold = {f"fold {i + 1}": {"split": "kfold", "folds": folds, "fold": i} for i in range(folds)}
     holdout = {f"split seed {i}": {"split": "holdout", "split_seed": i} for i in range(folds)}
-    entries = _entries({**kfold, **holdout})
-    _queue_missing(key, {**kfold, **holdout}, entries, f"Train the {folds} folds and {folds} splits")
+    entries = _entries(key, {**kfold, **holdout}, f"Train the {folds} folds and {folds} splits")
     groups = {f"{folds}-fold CV": [entries[label].metrics["val_accuracy"] for label in kfold
                                   if entries[label] is not None],
               "one holdout split, reseeded": [entries[label].metrics["val_accuracy"] for label in holdout

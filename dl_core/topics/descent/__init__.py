@@ -18,7 +18,7 @@ recorded beside it. A run whose loss explodes stops at the step it diverged.
 
 from __future__ import annotations
 
-from dl_core.foundations.descent import PROBLEMS
+from dl_core.foundations.problems import PROBLEMS
 from dl_core.params import Param, Schema
 from dl_core.spec import TopicSpec
 
@@ -57,7 +57,7 @@ def start_of(params: dict) -> tuple[float, float]:
     """(w₁, w₂) where the path starts."""
     if params["start"] == "custom":
         return float(params["start_w1"]), float(params["start_w2"])
-    from dl_core.foundations.descent import load_problem
+    from dl_core.foundations.problems import load_problem
 
     w1, w2 = load_problem(params["problem"]).start
     return float(w1), float(w2)
