@@ -126,9 +126,30 @@ def strict_pages() -> bool:
     return _text("DL_LAB_STRICT_PAGES") not in ("", "0")
 
 
+JOB_BACKENDS = ("local", "ray")
+
+
 def job_backend() -> str:
-    """Which executor runs trainings (DL_LAB_JOBS): "local" worker processes (the only one yet)."""
-    return _text("DL_LAB_JOBS").lower() or "local"
+    """Which executor runs trainings (DL_LAB_JOBS): "local" worker processes or "ray" tasks."""
+    backend = _text("DL_LAB_JOBS").lower() or "local"
+    if backend not in JOB_BACKENDS:
+        raise ValueError(f"DL_LAB_JOBS={backend!r} is not a job backend: use one of "
+                         f"{', '.join(JOB_BACKENDS)}")
+    return backend
+
+
+def ray_address() -> str:
+    """The Ray cluster to run trainings on (DL_LAB_RAY_ADDRESS, host:port of its head)."""
+    address = _text("DL_LAB_RAY_ADDRESS")
+    if not address:
+        raise ValueError("DL_LAB_JOBS=ray needs DL_LAB_RAY_ADDRESS=host:port, the Ray head "
+                         "(`ray start --head` prints it)")
+    return address
+
+
+def ray_max_jobs() -> int | None:
+    """Trainings this app runs on the cluster at once (DL_LAB_RAY_MAX_JOBS; None: one per CPU)."""
+    return _positive_int("DL_LAB_RAY_MAX_JOBS", 1) if _text("DL_LAB_RAY_MAX_JOBS") else None
 
 
 def extra_topics() -> dict[str, str]:
