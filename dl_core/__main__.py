@@ -75,8 +75,25 @@ def cmd_info(args) -> int:
     print(f"datasets:  {sizes['datasets'] / 2**20:.1f} MB in {settings.data_dir()} (never cleared)")
     print(f"uploads:   {sizes['uploads'] / 2**20:.1f} MB (cap {settings.uploads_max_bytes() / 2**20:.0f} MB, "
           f"{settings.uploads_max_age_s() / 86400:.0f} days) in {settings.uploads_dir()}")
-    print(f"jobs:      {settings.job_backend()}, {settings.max_workers()} worker(s) at once")
+    _print_jobs()
     return 0
+
+
+def _print_jobs() -> None:
+    if settings.job_backend() == "local":
+        print(f"jobs:      local, {settings.max_workers()} worker(s) at once")
+        return
+    from dl_core.engine import ray_executor
+
+    address = settings.ray_address()
+    ray_executor.connect(address)
+    nodes = ray_executor.cluster()
+    print(f"jobs:      ray at {address}")
+    print(f"Ray cluster: {nodes['nodes']} nodes, {nodes['cpus']:.0f} CPUs, {nodes['gpus']:.0f} GPUs")
+    try:
+        print(f"Ray trainings launched: {ray_executor.launched()}")
+    except ValueError:  # no app has used this cluster yet: the hub does not exist
+        print("Ray trainings launched: 0")
 
 
 def cmd_topics(args) -> int:

@@ -78,6 +78,7 @@ class TrainContext:
         self.epoch_cpu_seconds: list[float] = []  # CPU time of the process: steadier on a busy machine
         self.stages: list[str] = []
         self.stage: str | None = None  # the stage running now, if the training declared any
+        self.used: list[tuple[str, str]] = []  # (topic, key) of every cached model it required
 
     def plan(self, *stages: tuple[str, float]) -> None:
         """The parts of this training, in order, each with a weight: its rough share of the time
@@ -140,3 +141,4 @@ class TopicSpec:
     train: Callable[[dict, TrainContext, str | None], TrainResult]
     dataset_fingerprint: Callable[[dict, str | None], str]
     data_help: str | None = None  # what --data PATH means for this topic; None = not accepted
+    gpu: bool = False  # convolutional training that a GPU speeds up: a Ray task asks for one

@@ -17,6 +17,7 @@ files, an I/O error, no memory) leaves the entry where it is.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -228,6 +229,25 @@ class ModelCache:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
 
+    def put_files(self, topic: str, key: str, files: dict[str, bytes]) -> Entry:
+        """An entry written elsewhere (a Ray task on another machine), as its files' bytes:
+        checked against the sizes and hashes its meta.json records, then moved into place
+        exactly like `put`. DamagedEntry when the bytes are not the entry they claim to be."""
+        _check_packed(key, files)
+        folder = self.models / topic
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / _tmp_name(key)
+        tmp.mkdir()
+        try:
+            for name in ENTRY_FILES:
+                (tmp / name).write_bytes(files[name])
+            (tmp / LAST_USED).touch()
+            (tmp / META).write_bytes(files[META])  # last, as in put()
+            return self._move_into_place(tmp, folder / key)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+
     def _write_files(self, tmp: Path, key: str, meta: dict, model: Any,
                      previews: list[np.ndarray], artifacts: dict[str, np.ndarray]) -> None:
         model.save(tmp / MODEL)
@@ -327,6 +347,21 @@ class ModelCache:
         except OSError:
             return
         shutil.rmtree(doomed, ignore_errors=True)
+
+
+def _check_packed(key: str, files: dict[str, bytes]) -> None:
+    try:
+        meta = json.loads(files[META])
+    except (KeyError, json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise DamagedEntry(f"the packed entry's meta.json is missing or does not parse ({err})") from None
+    if not isinstance(meta, dict) or meta.get("key") != key:
+        raise DamagedEntry("the packed entry's meta.json belongs to another key")
+    recorded = meta.get("files") or {}
+    for name in ENTRY_FILES:
+        facts, blob = recorded.get(name) or {}, files.get(name)
+        if blob is None or len(blob) != facts.get("size") \
+                or hashlib.sha256(blob).hexdigest() != facts.get("sha256"):
+            raise DamagedEntry(f"the packed entry's {name} is missing or differs from its meta.json")
 
 
 def _check_zip(path: Path) -> None:

@@ -172,7 +172,8 @@ class JobManager:
             job.state, job.started = "running", time.time()
             self.executor.start(job_id, {"job_id": job_id, "topic": resolved.topic,
                                          "params": resolved.params, "seed": resolved.seed,
-                                         "data": resolved.data, "key": resolved.key})
+                                         "data": resolved.data, "key": resolved.key,
+                                         "gpu": resolved.spec.gpu})
 
     # -- the pump thread ---------------------------------------------------------------------
     def _pump_loop(self) -> None:

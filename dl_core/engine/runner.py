@@ -70,6 +70,8 @@ def _dependency(cache: ModelCache, parent: TrainContext, topic: str, params: dic
     resolved = resolve(topic, params, DEPENDENCY_SEED, data)
     entry = lookup(resolved, cache)
     if entry is not None or not train:
+        if entry is not None:
+            parent.used.append((entry.topic, entry.key))
         return entry
     outer, title = parent.stage, stage or f"training {resolved.spec.title} first (this run builds on it)"
     parent.begin(title)
@@ -77,6 +79,7 @@ def _dependency(cache: ModelCache, parent: TrainContext, topic: str, params: dic
                          should_stop=parent.should_stop)
     try:
         entry, _ = train_or_load(resolved, cache, child)
+        parent.used.append((entry.topic, entry.key))
     finally:
         # A stage the topic planned is followed by the topic's next one; an unplanned one was an
         # interruption: back to where the parent was, for its own epochs.

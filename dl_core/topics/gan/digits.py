@@ -173,4 +173,5 @@ TOPIC = TopicSpec(
     train=train,
     dataset_fingerprint=dataset_fingerprint,
     data_help="a Keras-layout mnist.npz (x_train, y_train, x_test, y_test)",
+    gpu=True,
 )

@@ -217,4 +217,5 @@ TOPIC = TopicSpec(
     train=train,
     dataset_fingerprint=dataset_fingerprint,
     data_help="a folder in the Oxford-IIIT Pet layout: images/*.jpg and annotations/trimaps/*.png",
+    gpu=True,
 )

@@ -209,4 +209,5 @@ TOPIC = TopicSpec(
     train=train,
     dataset_fingerprint=dataset_fingerprint,
     data_help="a folder of class subfolders (or train/ and val/ of them), or a zip of one",
+    gpu=True,
 )

@@ -70,4 +70,5 @@ TOPIC = TopicSpec(
     schema=SCHEMA,
     train=train,
     dataset_fingerprint=dataset_fingerprint,
+    gpu=True,
 )

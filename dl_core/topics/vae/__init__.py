@@ -158,4 +158,5 @@ TOPIC = TopicSpec(
     train=train,
     dataset_fingerprint=dataset_fingerprint,
     data_help="digits only: a Keras-layout mnist.npz (x_train, y_train, x_test, y_test)",
+    gpu=True,
 )
