@@ -211,7 +211,8 @@ def _use_token_if_there_is_one() -> None:
         return
     try:  # Ray's own switch: sets RAY_AUTH_MODE and refreshes the config Ray read at import
         from ray._private.authentication.authentication_token_setup import (
-            maybe_enable_token_auth_if_token_available)
+            maybe_enable_token_auth_if_token_available,
+        )
     except ImportError:
         os.environ["RAY_AUTH_MODE"] = "token"
         return

@@ -18,9 +18,10 @@ import numpy as np
 import psutil
 import pytest
 
-from conftest import free_port
 from dl_core.engine.cache import ModelCache
 from dl_core.engine.jobs import JobManager
+
+from conftest import free_port
 
 ray = pytest.importorskip("ray")
 
