@@ -105,7 +105,7 @@ class LocalExecutor:
         return [w.process.pid for w in self._workers.values() if w.process.is_alive()]
 
     def describe(self) -> str:
-        return f"local, {self.max_workers} worker(s) at once"
+        return f"on this machine, {self.max_workers} at a time"
 
     def idle(self) -> bool:
         return all(not w.process.is_alive() for w in self._workers.values())

@@ -112,7 +112,9 @@ class RayExecutor:
         return []  # the trainings' processes live on the cluster's nodes
 
     def describe(self) -> str:
-        return f"ray at {self.address}, up to {self.max_jobs} training(s) at once"
+        nodes = cluster()
+        return (f"on the Ray cluster at {self.address} ({nodes['nodes']} node(s), {nodes['cpus']:.0f} CPUs, "
+                f"{nodes['gpus']:.0f} GPUs), {self.max_jobs} at a time")
 
     def idle(self) -> bool:
         return not self._jobs

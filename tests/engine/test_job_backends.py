@@ -25,7 +25,7 @@ def test_the_local_backend_never_imports_ray(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                          env={**_env(tmp_path), "DL_LAB_JOBS": "local"}, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split()[-1] == "False" and "local, 1 worker(s)" in out.stdout
+    assert out.stdout.split()[-1] == "False" and "on this machine, 1 at a time" in out.stdout
 
 
 @pytest.mark.parametrize("value, expected", [("", "local"), ("LOCAL", "local"), (" ray ", "ray")])

@@ -6,68 +6,29 @@ must travel back as bytes, as it would from another machine.
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import psutil
 import pytest
+from ray_head import start_head, stop_head
 
 from dl_core.engine.cache import ModelCache
 from dl_core.engine.jobs import JobManager
-
-from conftest import free_port
 
 ray = pytest.importorskip("ray")
 
 pytestmark = pytest.mark.ray
 
-RAY_BIN = Path(sys.executable).with_name("ray")
-
-
 @pytest.fixture(scope="module")
 def ray_head(tmp_path_factory):
-    """`ray start --head --block` in its own process group: stopping it stops only this cluster."""
     node_cache = tmp_path_factory.mktemp("ray-node-cache")
-    port = free_port()
-    env = dict(os.environ, DL_LAB_CACHE_DIR=str(node_cache), RAY_USAGE_STATS_ENABLED="0")
-    head = subprocess.Popen(
-        [str(RAY_BIN), "start", "--head", "--block", "--node-ip-address=127.0.0.1", f"--port={port}",
-         "--include-dashboard=false", "--num-cpus=2", "--num-gpus=0",
-         f"--object-store-memory={200 * 2**20}", "--disable-usage-stats"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    address = f"127.0.0.1:{port}"
+    address, head = start_head(node_cache)
     try:
-        _wait_for_head(address, head)
         yield {"address": address, "node_cache": node_cache}
     finally:
-        ray.shutdown()
-        os.killpg(head.pid, signal.SIGTERM)
-        try:
-            head.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(head.pid, signal.SIGKILL)
-
-
-def _wait_for_head(address: str, head: subprocess.Popen, timeout: float = 90.0) -> None:
-    from dl_core.engine.ray_executor import connect
-
-    deadline = time.monotonic() + timeout
-    while True:
-        if head.poll() is not None:
-            raise RuntimeError(f"ray start exited with code {head.returncode}")
-        try:
-            connect(address)
-            return
-        except ValueError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(1.0)
+        stop_head(head)
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ def test_home_links_every_page_and_sidebar_shows_compute():
     sidebar = " ".join(m.value for m in at.sidebar.markdown)
     assert "Device:" in sidebar and "CPU" in sidebar and "Keras backend:" in sidebar
     assert "Models:" in sidebar and "Datasets:" in sidebar and "Uploads:" in sidebar
+    assert "Trainings:** on this machine, 1 at a time" in sidebar  # the local executor (default)
     headers = [h.value for h in at.subheader]
     assert headers == list(GROUPS)
 
