@@ -13,6 +13,7 @@ import numpy as np
 import psutil
 import pytest
 from ray_head import start_head, stop_head
+from tiny_settings import TINY_PLAYGROUND
 
 from dl_core.engine.cache import ModelCache
 from dl_core.engine.jobs import JobManager
@@ -139,13 +140,13 @@ def test_two_replicas_asking_at_once_share_one_ray_task(ray_head, tmp_path):
 
 
 def test_a_learners_upload_travels_to_the_task(ray_head, ray_manager, tmp_path):
-    from dl_core.data.toy2d import points_to_csv
-
     upload = tmp_path / "upload" / "points.csv"
     upload.parent.mkdir()
-    angles = np.linspace(0, 2 * np.pi, 64, endpoint=False)
-    upload.write_bytes(points_to_csv(np.c_[np.cos(angles), np.sin(angles)]))
-    ticket = ray_manager.request("gan", {"target": "custom", "steps": 200}, data=str(upload))
+    points = np.random.default_rng(0).uniform(-1, 1, size=(100, 2))
+    rows = [f"{x:.4f},{y:.4f},{int(x * y > 0)}" for x, y in points]
+    upload.write_text("x1,x2,label\n" + "\n".join(rows) + "\n")
+    ticket = ray_manager.request("playground", TINY_PLAYGROUND, data=str(upload))
     status = ray_manager.wait(ticket.job_id, timeout=180)
     assert status.state == "done", status.error
-    assert status.entry.meta["dataset"]["source"] != "builtin"
+    assert status.entry.meta["dataset"]["source"] == "upload"
+    assert status.entry.meta["dataset"]["train"] + status.entry.meta["dataset"]["val"] == 100
