@@ -170,10 +170,14 @@ class JobManager:
             job_id = self._pending.popleft()
             job, resolved = self._jobs[job_id], self._resolved[job_id]
             job.state, job.started = "running", time.time()
-            self.executor.start(job_id, {"job_id": job_id, "topic": resolved.topic,
-                                         "params": resolved.params, "seed": resolved.seed,
-                                         "data": resolved.data, "key": resolved.key,
-                                         "gpu": resolved.spec.gpu})
+            task = {"job_id": job_id, "topic": resolved.topic, "params": resolved.params,
+                    "seed": resolved.seed, "data": resolved.data, "key": resolved.key,
+                    "gpu": resolved.spec.gpu}
+            try:
+                self.executor.start(job_id, task)
+            except Exception as err:  # e.g. the cluster is unreachable: this job fails, not the page
+                self._finish(job, "failed", f"the training could not start ({type(err).__name__}: "
+                                            f"{' '.join(str(err).split())})")
 
     # -- the pump thread ---------------------------------------------------------------------
     def _pump_loop(self) -> None:

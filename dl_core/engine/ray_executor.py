@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[2]  # the checkout: tasks import dl_core from it
 FORWARDED = ("KERAS_BACKEND", "TF_CPP_MIN_LOG_LEVEL")
 TOKEN = Path.home() / ".ray" / "auth_token"  # Ray's token auth: the same file on every machine
+CALL_TIMEOUT_S = 15.0  # a hub call that takes longer means the cluster is gone or overloaded
+LOST_AFTER = 3  # failed polls in a row before the running jobs are reported lost
 CRASHED = ("the training on the Ray cluster stopped unexpectedly ({what}); nothing was cached. "
            "Try again.")
 
@@ -70,13 +72,14 @@ class RayExecutor:
         self._jobs: dict[str, _RayJob] = {}
         self._finished: list[tuple[str, dict]] = []  # events owed to the manager at the next poll
         self._closed = False
+        self._failed_polls = 0
 
     # -- the executor interface ----------------------------------------------------------------
     def free_slots(self) -> int:
         return 0 if self._closed else max(0, self.max_jobs - len(self._jobs))
 
     def start(self, job_id: str, task: dict) -> None:
-        token, launch = ray.get(self.hub.claim.remote(task["key"], self.replica))
+        token, launch = ray.get(self.hub.claim.remote(task["key"], self.replica), timeout=CALL_TIMEOUT_S)
         job = _RayJob(token, task["key"], launched=launch)
         if launch:
             packed = ray.put(pack_data(task["data"])) if task.get("data") else None
@@ -102,7 +105,12 @@ class RayExecutor:
         events, self._finished = self._finished, []
         jobs = list(self._jobs.items())
         if jobs:
-            reads = ray.get([self.hub.read.remote(job.token, job.seen) for _, job in jobs])
+            try:
+                reads = ray.get([self.hub.read.remote(job.token, job.seen) for _, job in jobs],
+                                timeout=CALL_TIMEOUT_S)
+            except (ray.exceptions.RayError, ConnectionError) as err:
+                return events + self._unreachable(jobs, err)
+            self._failed_polls = 0
             for (job_id, job), news in zip(jobs, reads):
                 events.extend(self._follow(job_id, job, news))
         time.sleep(max(0.0, timeout - (time.monotonic() - started)))
@@ -126,6 +134,19 @@ class RayExecutor:
         deadline = time.monotonic() + timeout
         while self._jobs and time.monotonic() < deadline:
             self.poll(0.2)
+
+    def _unreachable(self, jobs: list, err: Exception) -> list[tuple[str, dict]]:
+        """A hiccup is waited out; LOST_AFTER in a row fail the running jobs, readably."""
+        self._failed_polls += 1
+        log.warning("the Ray cluster at %s did not answer (%s: %s)", self.address, type(err).__name__, err)
+        if self._failed_polls < LOST_AFTER:
+            return []
+        self._failed_polls = 0
+        lost = _error(f"lost contact with the Ray cluster at {self.address} ({type(err).__name__}); "
+                      "nothing was cached. Try again.")
+        for job_id, _ in jobs:
+            self._jobs.pop(job_id, None)
+        return [(job_id, lost) for job_id, _ in jobs]
 
     # -- following one job ---------------------------------------------------------------------
     def _follow(self, job_id: str, job: _RayJob, news: dict) -> list[tuple[str, dict]]:

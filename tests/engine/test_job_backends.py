@@ -152,3 +152,52 @@ def _files(folder):
 
 def _env(tmp_path) -> dict:
     return {**os.environ, "DL_LAB_CACHE_DIR": str(tmp_path / "cache")}
+
+
+class _UnreachableCluster:
+    """An executor whose cluster does not answer: every start fails."""
+
+    name = "unreachable"
+
+    def free_slots(self):
+        return 1
+
+    def start(self, job_id, task):
+        raise TimeoutError("the hub did not answer within 15 s")
+
+    def cancel(self, job_id):
+        pass
+
+    def poll(self, timeout):
+        import time
+
+        time.sleep(timeout)
+        return []
+
+    def pids(self):
+        return []
+
+    def describe(self):
+        return "nowhere"
+
+    def idle(self):
+        return True
+
+    def shutdown(self, timeout=10.0):
+        pass
+
+
+def test_a_training_that_cannot_start_fails_readably_and_the_manager_goes_on(tmp_path):
+    from dl_core.engine.jobs import JobManager
+
+    manager = JobManager(ModelCache(tmp_path / "cache"), executor=_UnreachableCluster())
+    try:
+        ticket = manager.request("fake", {"tag": "unreachable"})
+        status = manager.wait(ticket.job_id, timeout=10)
+        assert status.state == "failed"
+        assert status.error == ("the training could not start (TimeoutError: the hub did not "
+                                "answer within 15 s)")
+        assert manager.find_active(ticket.resolved.key) is None  # the key is free for a retry
+        assert manager.request("fake", {"tag": "unreachable"}).job_id != ticket.job_id
+    finally:
+        manager.shutdown()
