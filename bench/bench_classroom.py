@@ -34,6 +34,7 @@ import itertools
 import json
 import os
 import platform
+import re
 import shutil
 import socket
 import statistics
@@ -56,6 +57,7 @@ BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backgr
 TINY_AE = {"train_size": 200, "epochs": 1, "bottleneck": 2, "batch_size": 64}  # tests/tiny_settings.py
 RESULT = "Validation MSE"  # the first metric of a shown result
 UNTRAINED = "has not been trained yet"
+STATUS_WORDS = r"Queued|Epoch|Starting|trained yet|watching|stopped|failed|cancelled|wrong"
 MB = 2 ** 20
 
 # Runs in every page before Streamlit's own scripts: 100 ms after each change of the page it notes,
@@ -305,6 +307,7 @@ class Learner:
     sent: int = 0  # websocket frames to the server (rerun requests, the live panel's polls)
     received_bytes: int = 0
     page_errors: list = field(default_factory=list)
+    stuck: str = ""  # the page's status lines when a wait for its result ran out
 
     def hook(self, page) -> None:
         self.page = page
@@ -335,6 +338,12 @@ class Learner:
                 polling=250, timeout=timeout_s * 1000)
             return await self.marks()
         except PlaywrightError:
+            try:  # what the learner was left looking at, for the report
+                text = await self.page.locator("[data-testid='stMain']").inner_text(timeout=10_000)
+                self.stuck = " / ".join(line for line in text.splitlines()
+                                        if re.search(STATUS_WORDS, line))[:300] or text[-300:]
+            except PlaywrightError as error:
+                self.stuck = f"(page unreadable: {str(error)[:80]})"
             return None
 
 
@@ -419,6 +428,7 @@ async def scenario_a(browser, n: int, scratch: Path) -> dict:
         seen = [m for m in marks if m is not None]
         metas = server.entries()
         row.update(saw_result=len(seen), trainings=len(metas), idle_share=idle_share,
+                   stuck=[f"learner {l.index}: {l.stuck}" for l, m in zip(learners, marks) if m is None],
                    errors=sum(bool(m["errors"]) for m in seen) + sum(bool(l.page_errors) for l in learners),
                    log_tracebacks=server.log_errors())
         if not metas or not seen:
@@ -491,7 +501,7 @@ async def scenario_b(browser, n: int, scratch: Path) -> tuple[dict, list[dict], 
         clicked = time.time()
         await asyncio.gather(*(l.page.get_by_role("button", name="Train", exact=True).click()
                                for l in learners))
-        marks = list(await asyncio.gather(*(l.wait_result(1800) for l in learners)))
+        marks = list(await asyncio.gather(*(l.wait_result(900) for l in learners)))
         everyone = time.time()
         await asyncio.sleep(1)
         per_learner = []
@@ -501,7 +511,8 @@ async def scenario_b(browser, n: int, scratch: Path) -> tuple[dict, list[dict], 
                 "index": learner.index, "bottleneck": int(query.get("bottleneck", ["16"])[0]),
                 "wait": None if mark is None else mark["result"] / 1000 - clicked,
                 "queue": [] if mark is None else mark["queue"],
-                "errors": ([] if mark is None else mark["errors"]) + learner.page_errors})
+                "errors": ([] if mark is None else mark["errors"]) + learner.page_errors,
+                "stuck": learner.stuck})
         metas = server.entries()
         whole = server.window(clicked, everyone)
         waits = [p["wait"] for p in per_learner if p["wait"] is not None] or [float("nan")]
@@ -510,7 +521,7 @@ async def scenario_b(browser, n: int, scratch: Path) -> tuple[dict, list[dict], 
             "via_slider": sum(via_slider), "saw_result": sum(m is not None for m in marks),
             "settings": len({p["bottleneck"] for p in per_learner}),
             "wanted": all(p["bottleneck"] == setting_for(p["index"])["bottleneck"] for p in per_learner),
-            "trainings": len(metas), "total": everyone - clicked,
+            "trainings": len(metas), "total": max(waits),  # until the last result that came
             "wait_median": statistics.median(waits), "wait_max": max(waits),
             "queued": len(firsts), "first_positions": firsts,
             "counted_down": all(p["queue"] == sorted(p["queue"], reverse=True) for p in per_learner),
@@ -520,6 +531,7 @@ async def scenario_b(browser, n: int, scratch: Path) -> tuple[dict, list[dict], 
             "polls": per_second(learners, sent_before, everyone - clicked),
             "errored": sum(bool(p["errors"]) for p in per_learner),
             "error_texts": sorted({e for p in per_learner for e in p["errors"]}),
+            "stuck": [p for p in per_learner if p["wait"] is None],
             "log_tracebacks": server.log_errors(),
         })
         return row, per_learner, server, learners
@@ -643,6 +655,8 @@ def summary_a(rows: list[dict]) -> str:
         if r.get("errors") or r.get("log_tracebacks"):
             problems.append(f"{r['errors']} page(s) with an error, {r['log_tracebacks']} traceback(s) "
                             "in the server log")
+        if r.get("stuck"):
+            problems.append("no result in 30 minutes on " + "; ".join(r["stuck"]))
         if "live_seen" in r and r["live_seen"] < r["saw_result"]:
             problems.append(f"only {r['live_seen']} of {r['saw_result']} saw the live panel before "
                             "the result")
@@ -706,7 +720,7 @@ def table_b(row: dict) -> str:
         "all press Train at once)",
         "",
         "| N | pages served | set by the slider | distinct settings (as asked) | trainings run | "
-        "median training s | click → all see their result s | per learner s (median / max) | saw "
+        "median training s | click → last result seen s | per learner s (median / max) | saw "
         "the result | learners shown a queue position | first positions shown | counted down | "
         "server CPU share | server RSS GB | workers RSS GB | polls /learner/s | sessions errored | "
         "server tracebacks |",
@@ -727,6 +741,9 @@ def table_b(row: dict) -> str:
         lines.append(f"\nErrors seen: {', '.join(row['error_texts'])}")
     if row["not_served"]:
         lines.append(f"\n{row['not_served']} of {row['n']} pages never drew: MISSED.")
+    for stuck in row["stuck"]:
+        lines.append(f"\nNo result in 15 minutes for learner {stuck['index']} (bottleneck "
+                     f"{stuck['bottleneck']}); the page said: {stuck['stuck'] or '(nothing)'}")
     return "\n".join(lines)
 
 
